@@ -115,6 +115,7 @@ class Chunk:
     text: str  # the body text shown and quoted
     embed_text: str  # header + body, what is embedded and lexically indexed
     section_label: str
+    section_labels: list[str]  # more than one when tiny neighbouring sections share a chunk
     heading_path: str
     page_start: int | None
     page_end: int | None
@@ -133,6 +134,8 @@ class Chunk:
             "language": d.language,
             "status": d.status,
             "section": self.section_label,
+            "section_labels": "|".join(self.section_labels),
+            "header": self.embed_text.split("\n", 1)[0],
             "heading_path": self.heading_path,
             "content_hash": self.content_hash,
             "ordinal": self.ordinal,

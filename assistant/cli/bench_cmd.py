@@ -1,0 +1,49 @@
+"""`regelrett bench`: benchmarks that print figures (never pass/fail)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from assistant.cli.common import console, fail, load_settings
+from ingest.pipeline import IngestInputError
+from ingest.service import DefaultSource, default_sources
+
+app = typer.Typer(help="Benchmarks (figures, compared with a baseline in the same run).")
+
+
+@app.command("ingest")
+def bench_ingest_cmd(
+    paths: list[Path] = typer.Argument(
+        None, help="Sources to ingest; default: the eval corpus from default-sources.yaml."
+    ),
+    sample: int = typer.Option(300, help="Chunks embedded alone for the raw-throughput baseline."),
+    json_out: Path | None = typer.Option(None, "--json-out", help="Also write the figures here."),
+) -> None:
+    """Full ingest into a fresh temporary index, raw embedder throughput, re-ingest time."""
+    from evals.bench_ingest import bench_ingest
+
+    settings = load_settings()
+    if paths:
+        sources = [DefaultSource(path=p) for p in paths]
+    else:
+        try:
+            sources = [s for s in default_sources(settings) if s.optional and s.path.exists()]
+        except IngestInputError as exc:
+            fail(str(exc))
+        if not sources:
+            fail("no eval corpus found (../shared/corpus); give PATHs to benchmark")
+    for s in sources:
+        if not s.path.exists():
+            fail(f"path not found: {s.path}")
+    console.print(f"benchmarking ingest of {', '.join(str(s.path) for s in sources)} …")
+    result = bench_ingest(settings, sources, sample=sample)
+    table = Table("figure", "value", title="Ingest benchmark")
+    for key, value in result.as_dict().items():
+        table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    if json_out:
+        json_out.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")

