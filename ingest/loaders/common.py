@@ -68,31 +68,41 @@ def parse_iso_date(value: object) -> date | None:
         return None
 
 
-# Frequent function words that tell bokmål, nynorsk and English apart.
-_LANG_WORDS: dict[str, frozenset[str]] = {
-    "nn": frozenset(
-        "ikkje eit dei frå kva korleis òg vere berre noko nokon mykje eigen eiga kvar "
-        "mellom medan sjølv heile vert blir skal lova føresegn føresegnene dersom "
-        "høve gjeld verksemd".split()
-    ),
-    "nb": frozenset(
-        "ikke et de fra hva hvordan også være bare noe noen mye egen hver "
-        "mens selv hele loven bestemmelse bestemmelsene hvis dersom gjelder virksomhet".split()
-    ),
-    "en": frozenset(
-        "the and of to in is that for be shall with by this which are or "
-        "as an on where such any".split()
-    ),
-}
+# Words only one of the two written Norwegian standards uses (shared words such as "skal",
+# "dersom", "mellom" say nothing about which).
+# fmt: off
+NYNORSK_WORDS = frozenset((
+    "ikkje", "eit", "dei", "frå", "kva", "korleis", "òg", "berre", "noko", "nokon", "mykje",
+    "eigen", "eiga", "kvar", "medan", "sjølv", "heile", "vert", "lova", "føresegn", "føresegna",
+    "føresegnene", "gjeld", "verksemd", "verksemda", "desse", "høve", "innanfor", "utanfor",
+    "mogleg", "naudsynt", "vere", "korleis", "kven", "meir", "fleire", "saman", "elles",
+))
+BOKMAL_WORDS = frozenset((
+    "ikke", "et", "de", "fra", "hva", "hvordan", "også", "bare", "noe", "noen", "mye", "egen",
+    "hver", "mens", "selv", "hele", "loven", "bestemmelse", "bestemmelsene", "bestemmelser",
+    "gjelder", "virksomhet", "virksomheten", "innenfor", "utenfor", "mulig", "nødvendig",
+    "disse", "være", "hvem", "mer", "flere", "sammen", "ellers",
+))
+_ENGLISH_WORDS = frozenset((
+    "the", "and", "of", "to", "is", "that", "be", "shall", "with", "by", "this", "which",
+    "are", "or", "as", "an", "on", "where", "such", "any", "from", "it", "not", "have", "has",
+))
+_NORWEGIAN_WORDS = frozenset((
+    "og", "av", "til", "som", "skal", "er", "det", "på", "med", "om", "etter", "ved", "eller",
+    "kan", "den", "har", "seg", "må", "når", "dersom", "i",
+))
+# fmt: on
 
 
 def guess_language(text: str, default: str = "nb") -> str:
     """'nb', 'nn' or 'en' from function-word counts in the first part of a text."""
-    words = re.findall(r"[a-zæøåòé]+", text[:20000].lower())
-    scores = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _LANG_WORDS.items()}
-    if not any(scores.values()):
-        return default
-    if scores["en"] > max(scores["nb"], scores["nn"]):
+    words = re.findall(r"[a-zæøåòé]+", text[:60000].lower())
+    en = sum(1 for w in words if w in _ENGLISH_WORDS)
+    no = sum(1 for w in words if w in _NORWEGIAN_WORDS)
+    if en > no:
         return "en"
-    # Many words are shared; nynorsk markers are distinctive, so a modest share decides.
-    return "nn" if scores["nn"] > scores["nb"] * 0.8 else "nb"
+    nn = sum(1 for w in words if w in NYNORSK_WORDS)
+    nb = sum(1 for w in words if w in BOKMAL_WORDS)
+    if nn == nb == 0:
+        return default
+    return "nn" if nn > nb else "nb"
