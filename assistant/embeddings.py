@@ -159,10 +159,7 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(self._path, device="cpu")
-            getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
-                self._model, "get_sentence_embedding_dimension"
-            )
-            self._dim = int(getter())
+            self._dim = int(self._model.get_embedding_dimension())
 
     def _encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
         if self._model is None:

@@ -43,7 +43,9 @@ def create_app(settings: Settings) -> FastAPI:
     def home(request: Request) -> str:
         store: VectorStore | None = request.app.state.store
         count = store.count() if store is not None else 0
-        state = "klar" if store is not None else "ikke klar: " + (request.app.state.store_error or "")
+        state = (
+            "klar" if store is not None else "ikke klar: " + (request.app.state.store_error or "")
+        )
         return (
             "<!doctype html><html lang='nb'><head><meta charset='utf-8'>"
             "<title>Regelrett</title></head><body><main><h1>Regelrett</h1>"

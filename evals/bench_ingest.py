@@ -53,7 +53,8 @@ def bench_ingest(
             ing.embedder.warm_up()
             report = _run(ing, sources)
             texts = [
-                f"{c.metadata.get('header', '')}\n{c.text}" for c in ing.store.iter_all(batch_size=1000)
+                f"{c.metadata.get('header', '')}\n{c.text}"
+                for c in ing.store.iter_all(batch_size=1000)
             ]
             rng = random.Random(seed)
             picked = rng.sample(texts, min(sample, len(texts)))

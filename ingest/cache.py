@@ -34,7 +34,8 @@ class EmbeddingCache:
             part = list(hashes[start : start + 500])
             marks = ",".join("?" * len(part))
             rows = self._db.execute(
-                f"SELECT text_hash, dim, vector FROM vectors WHERE embedder = ? AND text_hash IN ({marks})",
+                "SELECT text_hash, dim, vector FROM vectors"
+                f" WHERE embedder = ? AND text_hash IN ({marks})",
                 [embedder_id, *part],
             ).fetchall()
             for text_hash, dim, blob in rows:

@@ -179,7 +179,8 @@ class Manifest:
             """INSERT INTO documents (tenant, source_id, root, status, error, last_attempt)
                VALUES (?, ?, ?, 'failed', ?, ?)
                ON CONFLICT (tenant, source_id) DO UPDATE SET
-                   status = 'failed', error = excluded.error, last_attempt = excluded.last_attempt""",
+                   status = 'failed', error = excluded.error,
+                   last_attempt = excluded.last_attempt""",
             (tenant, source_id, root, error, now),
         )
 

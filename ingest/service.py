@@ -16,7 +16,7 @@ from assistant.settings import Settings
 from assistant.store import open_store
 from ingest.cache import EmbeddingCache
 from ingest.manifest import Manifest
-from ingest.pipeline import Ingestor, IngestInputError
+from ingest.pipeline import IngestInputError, Ingestor
 
 
 @contextmanager

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from ingest.chunking import ChunkParams, chunk_document, chunk_header, split_sentences
 from ingest.model import Block, Document, Section
 
@@ -50,7 +52,7 @@ def test_long_section_splits_at_ledd_boundaries_with_overlap() -> None:
     assert len(chunks) > 2
     assert all(c.section_label == "§ 3" for c in chunks)
     assert all(len(c.text) <= params.max_chars for c in chunks)
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         # the next chunk starts with the last ledd of the previous one (whole paragraphs)
         last_ledd = before.text.split("\n\n")[-1]
         assert after.text.split("\n\n")[0] == last_ledd
@@ -60,7 +62,9 @@ def test_long_section_splits_at_ledd_boundaries_with_overlap() -> None:
 
 
 def test_block_longer_than_a_chunk_splits_at_sentences() -> None:
-    long_text = " ".join(f"Setning nummer {i} handler om hundeparker i kommunen." for i in range(60))
+    long_text = " ".join(
+        f"Setning nummer {i} handler om hundeparker i kommunen." for i in range(60)
+    )
     doc = _doc(Section("§ 4", "Lang", ["§ 4"], [Block(long_text)]))
     chunks = chunk_document(doc, ChunkParams(max_chars=500, overlap_chars=0, min_chars=0))
     assert len(chunks) >= 5

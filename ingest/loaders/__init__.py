@@ -69,6 +69,16 @@ def _detect_markup(head: str) -> str:
     return ""
 
 
+def _detect_zip(data: bytes) -> str:
+    try:
+        names = zipfile.ZipFile(BytesIO(data)).namelist()
+    except zipfile.BadZipFile as exc:
+        raise LoadError(f"corrupt zip/DOCX container: {exc}") from None
+    if "word/document.xml" in names:
+        return "docx"
+    raise LoadError("unsupported type: a zip container that is not a DOCX document")
+
+
 def detect_format(name: str, data: bytes) -> str:
     """The format key for a file, from its content first and its extension second."""
     suffix = PurePosixPath(name.lower()).suffix
@@ -78,13 +88,7 @@ def detect_format(name: str, data: bytes) -> str:
     if suffix == ".pdf":
         raise LoadError("not a PDF: the file has a .pdf name but no PDF header (renamed binary?)")
     if head[:4] == b"PK\x03\x04":
-        try:
-            names = zipfile.ZipFile(BytesIO(data)).namelist()
-        except zipfile.BadZipFile as exc:
-            raise LoadError(f"corrupt zip/DOCX container: {exc}") from None
-        if "word/document.xml" in names:
-            return "docx"
-        raise LoadError("unsupported type: a zip container that is not a DOCX document")
+        return _detect_zip(data)
     if suffix == ".docx":
         raise LoadError("not a DOCX: the file has a .docx name but is not a zip container")
     if _looks_binary(head):

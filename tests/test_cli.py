@@ -1,0 +1,109 @@
+"""The `regelrett` command line: exit codes, one-line errors, summaries, settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from tests.test_ingest_pipeline import write_corpus
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGELRETT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REGELRETT_CHROMA_COLLECTION", "cli-test")
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def test_ingest_summary_sources_and_remove(tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    write_corpus(folder)
+    (folder / "bilde.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = runner.invoke(app, ["ingest", str(folder), "--doc-type", "guidance"])
+    assert result.exit_code == 0, result.output
+    assert "Ingest summary" in result.output
+    assert "chunks written" in result.output
+    listed = runner.invoke(app, ["sources", "--json"])
+    assert listed.exit_code == 0
+    rows = {r["source_id"]: r for r in json.loads(listed.output)}
+    assert set(rows) == {"hundeparklova.md", "notat.txt", "rundskriv/rundskriv.md"}
+    assert rows["hundeparklova.md"]["doc_type"] == "guidance"
+    assert [s for s in rows["hundeparklova.md"]["sections"] if s.startswith("§")] == [
+        "§ 1",
+        "§ 2",
+        "§ 3",
+    ]
+    # three tiny sections under one heading share a chunk (see chunking rules)
+    assert rows["hundeparklova.md"]["chunks"] == 1
+    table = runner.invoke(app, ["sources"])
+    assert "hundeparklova.md" in table.output and "§ 1" in table.output
+    removed = runner.invoke(app, ["sources", "remove", "notat.txt"])
+    assert removed.exit_code == 0 and "removed notat.txt" in removed.output
+    again = runner.invoke(app, ["sources", "remove", "notat.txt"])
+    assert again.exit_code == 2 and "no source with id" in again.output
+
+
+def test_failed_file_gives_nonzero_exit_and_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    write_corpus(folder)
+    (folder / "kryptert.pdf").write_bytes(b"not a pdf at all" * 10)
+    result = runner.invoke(app, ["ingest", str(folder)])
+    assert result.exit_code == 1
+    assert "kryptert.pdf" in result.output and "not a PDF" in result.output
+    # the good files went in all the same
+    rows = json.loads(runner.invoke(app, ["sources", "--json"]).output)
+    assert {r["source_id"] for r in rows if r["ingest_status"] == "ok"} == {
+        "hundeparklova.md",
+        "notat.txt",
+        "rundskriv/rundskriv.md",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ingest"], "give at least one PATH"),
+        (["ingest", "/nonexistent/folder"], "path not found"),
+        (["ingest", "EMPTY"], "no supported files"),
+        (["ingest", "SRC", "--doc-type", "lov"], "unknown doc type"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "empty").mkdir()
+    write_corpus(tmp_path / "src")
+    args = [
+        str(tmp_path / "empty") if a == "EMPTY" else str(tmp_path / "src") if a == "SRC" else a
+        for a in args
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_config_masks_secrets_and_reports_bad_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGELRETT_CHROMA_AUTH_TOKEN", "very-secret-token")
+    monkeypatch.setenv("REGELRETT_CHUNKING_MAX_CHARS", "900")
+    result = runner.invoke(app, ["config"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["chroma"]["auth_token"] == "***"
+    assert data["chunking"]["max_chars"] == 900
+    assert "very-secret-token" not in result.output
+    described = runner.invoke(app, ["config", "--describe"])
+    assert "REGELRETT_CHROMA_URL" in described.output
+    monkeypatch.setenv("REGELRETT_CHUNKING_MAX_CHARS", "lots")
+    bad = runner.invoke(app, ["config"])
+    assert bad.exit_code == 2 and "chunking.max_chars" in bad.output
+
+
+def test_unknown_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGELRETT_EMBEDDER_BACKEND", "word2vec")
+    result = runner.invoke(app, ["ingest", "."])
+    assert result.exit_code == 2 and "unknown embedder" in result.output
