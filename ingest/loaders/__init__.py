@@ -42,7 +42,9 @@ def is_archive(name: str) -> bool:
 
 
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text with a byte-order mark
+        return False
+    if b"\x00" in head:
         return True
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return bool(head) and control / len(head) > 0.1
