@@ -230,8 +230,10 @@ class Ingestor:
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
         doc_type_rules: Sequence[tuple[str, str]] = (),
+        urls: Sequence[str] = (),
         progress: Progress | None = None,
     ) -> IngestReport:
+        """Ingest files, folders and archives under `paths`, and documents at `urls`."""
         for forced in [doc_type, *(t for _, t in doc_type_rules)]:
             if forced is not None and forced not in DOC_TYPES:
                 raise IngestInputError(
@@ -241,9 +243,12 @@ class Ingestor:
         prune = self.settings.ingest.prune if prune is None else prune
         progress = progress or _NoProgress()
         started = time.perf_counter()
-        files, skipped, scopes = discover(paths, include, exclude)
+        if not paths and not urls:
+            raise IngestInputError("nothing to ingest: give a path or a URL")
+        files, skipped, scopes = discover(paths, include, exclude) if paths else ([], [], [])
         self.check_index()
         report = IngestReport(outcomes=list(skipped))
+        files += self._fetch(urls, tenant, report)
         progress.start(len(files), sum(_size(f.path) for f in files))
         seen: dict[str, set[str]] = {scope: set() for scope in scopes}
         for f in files:
@@ -258,6 +263,20 @@ class Ingestor:
                 report.outcomes.extend(self._prune(scope, tenant, seen[scope]))
         report.seconds = time.perf_counter() - started
         return report
+
+    def _fetch(self, urls: Sequence[str], tenant: str, report: IngestReport) -> list[SourceFile]:
+        """Download remote sources; a URL's source id is the URL itself."""
+        from ingest.pull import DownloadError, fetch_url
+
+        fetched = []
+        for url in urls:
+            try:
+                local = fetch_url(url, self.settings.data_dir / "remote")
+            except DownloadError as exc:
+                report.outcomes.append(self._failed(SourceFile(url, url, Path()), tenant, str(exc)))
+                continue
+            fetched.append(SourceFile(url, url, local))
+        return fetched
 
     def _ingest_file(
         self,

@@ -14,6 +14,7 @@ CLI can say plainly that the machine is offline instead of listing one error per
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
@@ -310,3 +311,32 @@ __all__ = [
     "load_catalogue",
     "pull_sources",
 ]
+
+
+class DownloadError(Exception):
+    """A URL could not be downloaded; the message is one line for a user."""
+
+
+def fetch_url(
+    url: str, dest_dir: Path, *, client: httpx.Client | None = None, timeout: float = 20.0
+) -> Path:
+    """Download one URL into `dest_dir` (atomically), keeping the URL's file name for format
+    hints. Raises DownloadError with a clear reason."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise DownloadError(f"not an http(s) URL: {url}")
+    name = Path(parsed.path).name or "index.html"
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    target_dir = Path(dest_dir) / digest
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / name
+    own = client is None
+    http = client or httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
+    try:
+        _download(http, url, target)
+    except (httpx.HTTPError, OSError, ValueError) as exc:
+        raise DownloadError(_failure(url, url, exc, timeout).reason) from exc
+    finally:
+        if own:
+            http.close()
+    return target

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -107,3 +112,61 @@ def test_unknown_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGELRETT_EMBEDDER_BACKEND", "word2vec")
     result = runner.invoke(app, ["ingest", "."])
     assert result.exit_code == 2 and "unknown embedder" in result.output
+
+
+@pytest.fixture
+def http_folder(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A real HTTP server on 127.0.0.1 serving a folder."""
+    folder = tmp_path / "www"
+    folder.mkdir()
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", folder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_ingest_from_url_uses_the_url_as_source_id(http_folder: tuple[str, Path]) -> None:
+    base, folder = http_folder
+    write_corpus(folder)
+    url = f"{base}/hundeparklova.md"
+    result = runner.invoke(app, ["ingest", url])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(runner.invoke(app, ["sources", "--json"]).output)
+    assert [r["source_id"] for r in rows] == [url]
+    unreachable = f"http://127.0.0.1:{_closed_port()}/lov.md"
+    failed = runner.invoke(app, ["ingest", unreachable])
+    assert failed.exit_code == 1
+    assert "cannot reach 127.0.0.1" in failed.output
+
+
+def test_sources_pull_says_clearly_when_offline(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(
+        "sources:\n"
+        "  - id: offl\n    title: Offentleglova\n    doc_type: law\n    language: nn\n"
+        f"    url: http://127.0.0.1:{_closed_port()}/offl.xml\n    file: offl.xml\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["sources", "pull", "--catalogue", str(catalogue), "--dest", str(tmp_path / "dl")]
+    )
+    assert result.exit_code == 1
+    assert "could not reach the official sources" in result.output
+    assert not list((tmp_path / "dl").glob("*"))

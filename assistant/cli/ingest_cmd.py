@@ -153,7 +153,9 @@ def _run_defaults(ingestor: Ingestor, prune: bool | None, tenant: str | None) ->
 
 
 def ingest(
-    paths: list[Path] = typer.Argument(None, help="Files, folders or .tar.bz2 archives."),
+    paths: list[str] = typer.Argument(
+        None, help="Files, folders, .tar.bz2 archives or http(s) URLs."
+    ),
     defaults: bool = typer.Option(
         False, "--defaults", help="Ingest the default sources (knowledge/default-sources.yaml)."
     ),
@@ -176,10 +178,13 @@ def ingest(
             if defaults:
                 report = _run_defaults(ingestor, prune, tenant)
             else:
+                urls = [p for p in paths if p.startswith(("http://", "https://"))]
+                local = [Path(p) for p in paths if p not in urls]
                 progress = ConsoleProgress()
                 try:
                     report = ingestor.run(
-                        paths,
+                        local,
+                        urls=urls,
                         prune=prune,
                         doc_type=doc_type,
                         tenant=tenant,

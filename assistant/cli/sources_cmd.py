@@ -98,17 +98,28 @@ def remove(
 def pull(
     ids: list[str] = typer.Argument(None, help="Catalogue ids to pull (default: all)."),
     dest: Path | None = typer.Option(None, "--dest", help="Folder to save into."),
+    catalogue: Path | None = typer.Option(
+        None, "--catalogue", help="Another catalogue file; default: knowledge/sources.yaml."
+    ),
 ) -> None:
     """Download the official sources in knowledge/sources.yaml (needs network access)."""
     from ingest.pull import pull_sources
 
     settings = load_settings()
     target = dest or settings.data_dir / "downloads"
-    report = pull_sources(data_folder("knowledge") / "sources.yaml", target, only=ids or None)
+    try:
+        report = pull_sources(
+            catalogue or data_folder("knowledge") / "sources.yaml", target, only=ids or None
+        )
+    except ValueError as exc:
+        fail(str(exc))
     for entry in report.ok:
-        console.print(f"[green]ok[/] {entry}", highlight=False)
+        console.print(
+            f"[green]saved[/] {entry.id}: {entry.path} ({entry.size} bytes)", highlight=False
+        )
     for entry in report.failed:
-        console.print(f"[red]failed[/] {entry}", highlight=False)
+        console.print(f"[red]failed[/] {entry.id}: {entry.reason}", highlight=False)
+    console.print(report.summary(), highlight=False)
     if not report.reachable:
         fail(
             "could not reach the official sources (no network connection?). Nothing was "
