@@ -33,6 +33,7 @@ class ConsoleProgress:
         self._total_files = 0
         self._chunks = 0
         self._embedded = 0
+        self._current = 0  # chunks embedded so far for the file in progress
         self._t0 = time.perf_counter()
 
     def start(self, files: int, total_bytes: int) -> None:
@@ -66,7 +67,7 @@ class ConsoleProgress:
         elapsed = max(time.perf_counter() - self._t0, 1e-6)
         return {
             "files": f"{self._files}/{self._total_files}",
-            "chunks": str(self._chunks),
+            "chunks": str(self._chunks + self._current),
             "rate": f"{self._embedded / elapsed:.1f}",
         }
 
@@ -80,6 +81,7 @@ class ConsoleProgress:
     def file_done(self, source_id: str, nbytes: int, chunks: int) -> None:
         self._files += 1
         self._chunks += chunks
+        self._current = 0
         if self._bar is not None:
             self._refresh(nbytes)
         elif chunks:
@@ -91,6 +93,7 @@ class ConsoleProgress:
 
     def embedded(self, n: int) -> None:
         self._embedded += n
+        self._current += n
         self._refresh()
 
     def stop(self) -> None:
