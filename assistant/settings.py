@@ -71,6 +71,111 @@ class IngestSettings(_Section):
     )
 
 
+def _eu_aliases() -> dict[str, list[str]]:
+    return {
+        "2024/1689": [
+            "KI-forordningen",
+            "KI-forordninga",
+            "KI-forordning",
+            "AI-forordningen",
+            "AI Act",
+            "Artificial Intelligence Act",
+            "forordning 2024/1689",
+            "KI-loven",
+            "KI-lova",
+        ],
+        "2016/679": [
+            "personvernforordningen",
+            "personvernforordninga",
+            "GDPR",
+            "General Data Protection Regulation",
+            "forordning 2016/679",
+            "personvernreglene",
+        ],
+    }
+
+
+def _law_aliases() -> dict[str, str]:
+    return {
+        "offentlighetsloven": "Offentleglova",
+        "offentlegheitslova": "Offentleglova",
+        "arkivloven": "Arkivlova",
+        "popplyl": "Personopplysningsloven",
+        "pol": "Personopplysningsloven",
+        "personopplysningsloven": "Personopplysningsloven",
+        "kl": "Kommuneloven",
+        "koml": "Kommuneloven",
+        "loa": "Anskaffelsesloven",
+        "foa": "Anskaffelsesforskriften",
+        "offentlegforskrifta": "Offentlegforskrifta",
+        "offentlighetsforskriften": "Offentlegforskrifta",
+        "eforvaltningsforskriften": "eForvaltningsforskriften",
+        "arkivforskriften": "Arkivforskrifta",
+        "likestillingsloven": "Likestillings- og diskrimineringsloven",
+        "diskrimineringsloven": "Likestillings- og diskrimineringsloven",
+    }
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(default=10, ge=1, le=50, description="Passages returned per question.")
+    candidates: int = Field(
+        default=30, ge=5, le=200, description="Candidates per retriever before fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    weight_reference: float = Field(
+        default=3.0, ge=0, description="Fusion weight of explicit references (offl. § 28)."
+    )
+    weight_dense: float = Field(default=1.0, ge=0, description="Fusion weight of dense search.")
+    weight_lexical: float = Field(default=1.0, ge=0, description="Fusion weight of BM25.")
+    weight_other_language: float = Field(
+        default=0.8,
+        ge=0,
+        description="Fusion weight of the partition in the other language than the question.",
+    )
+    eu_aliases: dict[str, list[str]] = Field(
+        default_factory=_eu_aliases,
+        description="Names of the EU acts, keyed by act number (as the documents give it).",
+    )
+    law_aliases: dict[str, str] = Field(
+        default_factory=_law_aliases,
+        description="Other names and abbreviations of Norwegian laws -> their short title.",
+    )
+
+
+class AnswerSettings(_Section):
+    mode: str = Field(
+        default="extractive",
+        pattern="^(extractive|llm)$",
+        description="'extractive' (offline, verbatim quotes) or 'llm' (a chat model, see llm).",
+    )
+    refusal_threshold: float = Field(
+        default=0.45,
+        ge=0,
+        le=1,
+        description="Below this confidence the answer says the sources do not cover it "
+        "(calibrated on evals/datasets; see docs/benchmarks.md).",
+    )
+    dense_floor: float = Field(
+        default=0.78, description="Dense similarity that counts as no evidence (confidence 0)."
+    )
+    dense_span: float = Field(
+        default=0.10, gt=0, description="Dense similarity above the floor that counts as full."
+    )
+    sources_shown: int = Field(default=5, ge=1, le=20, description="Closest sources listed.")
+
+
+class LLMSettings(_Section):
+    model: str = Field(
+        default="",
+        description="Chat model: 'openai:MODEL' for an OpenAI-compatible endpoint (Ollama, vLLM, "
+        "llama.cpp server, Azure OpenAI) or any LangChain init_chat_model string.",
+    )
+    base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint URL.")
+    api_key: SecretStr | None = Field(default=None, description="API key for the endpoint.")
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    timeout_s: float = Field(default=60.0, gt=0, description="Request timeout in seconds.")
+
+
 class ServerSettings(_Section):
     host: str = Field(default="127.0.0.1", description="Interface the HTTP service listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")
@@ -100,6 +205,9 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @field_validator("data_dir")
     @classmethod
@@ -113,6 +221,10 @@ class Settings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.data_dir / "manifest.sqlite3"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical" / (self.chroma.collection + ".pickle")
 
     @property
     def cache_path(self) -> Path:

@@ -13,8 +13,9 @@ import fnmatch
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -203,8 +204,25 @@ class Ingestor:
         current = self.store.index_info()
         if current is not None:
             current.check_compatible(wanted, self.store.location)
-        if current != wanted:
-            self.store.set_index_info(wanted)
+        if current is None or not current.same_build(wanted):
+            generation = current.generation if current is not None else ""
+            self.store.set_index_info(replace(wanted, generation=generation))
+
+    def refresh_lexical(self, force: bool = False) -> bool:
+        """After a change: stamp the store with a new generation and rebuild the lexical index
+        from the store, so that both always describe the same chunks. Returns True if rebuilt."""
+        from assistant.retrieval.lexical import LexicalIndex
+
+        info = self.store.index_info() or self._index_info()
+        path = self.settings.lexical_path
+        if not force and info.generation and path.exists():
+            saved = LexicalIndex.load(path)
+            if saved is not None and saved.generation == info.generation:
+                return False
+        generation = uuid.uuid4().hex
+        self.store.set_index_info(replace(info, generation=generation))
+        LexicalIndex(self.store.iter_all(batch_size=1000), generation).save(path)
+        return True
 
     def _params_hash(self, doc_type: str | None) -> str:
         blob = json.dumps(
@@ -261,6 +279,7 @@ class Ingestor:
         if prune:
             for scope in scopes:
                 report.outcomes.extend(self._prune(scope, tenant, seen[scope]))
+        self.refresh_lexical(force=bool(report.changed))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -488,7 +507,9 @@ class Ingestor:
         known = [sid for sid in ids if self.manifest.get(tenant, sid) is not None]
         if not known:
             raise IngestInputError(f"no source with id {source_id!r}")
-        return sum(o.chunks for o in self._remove(tenant, known))
+        removed = sum(o.chunks for o in self._remove(tenant, known))
+        self.refresh_lexical(force=True)
+        return removed
 
 
 def _size(path: Path) -> int:

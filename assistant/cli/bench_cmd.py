@@ -20,7 +20,9 @@ def bench_ingest_cmd(
     paths: list[Path] = typer.Argument(
         None, help="Sources to ingest; default: the eval corpus from default-sources.yaml."
     ),
-    sample: int = typer.Option(300, help="Chunks embedded alone for the raw-throughput baseline."),
+    sample: int = typer.Option(
+        1000, help="Chunks embedded alone (same texts) for the raw-throughput baseline."
+    ),
     json_out: Path | None = typer.Option(None, "--json-out", help="Also write the figures here."),
 ) -> None:
     """Full ingest into a fresh temporary index, raw embedder throughput, re-ingest time."""

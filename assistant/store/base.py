@@ -29,20 +29,34 @@ class IndexInfo:
     embedder_id: str
     dim: int
     chunking: Mapping[str, int] = field(default_factory=dict)
+    generation: str = ""  # changes whenever an ingest changes the content
 
     def to_metadata(self) -> dict[str, MetaValue]:
         return {
             "regelrett_embedder": self.embedder_id,
             "regelrett_dim": self.dim,
             "regelrett_chunking": json.dumps(dict(self.chunking), sort_keys=True),
+            "regelrett_generation": self.generation,
         }
+
+    def same_build(self, other: IndexInfo) -> bool:
+        return (self.embedder_id, self.dim, dict(self.chunking)) == (
+            other.embedder_id,
+            other.dim,
+            dict(other.chunking),
+        )
 
     @classmethod
     def from_metadata(cls, meta: Mapping[str, Any] | None) -> IndexInfo | None:
         if not meta or "regelrett_embedder" not in meta:
             return None
         chunking = json.loads(str(meta.get("regelrett_chunking") or "{}"))
-        return cls(str(meta["regelrett_embedder"]), int(meta["regelrett_dim"]), chunking)
+        return cls(
+            str(meta["regelrett_embedder"]),
+            int(meta["regelrett_dim"]),
+            chunking,
+            str(meta.get("regelrett_generation", "")),
+        )
 
     def check_compatible(self, other: IndexInfo, where: str) -> None:
         """Raise IndexMismatchError when `other` (the configured embedder) differs."""

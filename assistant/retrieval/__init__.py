@@ -1,0 +1,236 @@
+"""Hybrid legal retrieval: explicit references, dense search and BM25, each run per language
+partition, fused by weighted reciprocal rank.
+
+Why per partition: a multilingual embedder ranks passages in the question's language above
+passages in another language, so a Norwegian question over a mixed index finds no English AI Act
+article at all. Each retriever therefore searches the Norwegian and the English sources
+separately (the lexical side with the question carried over by the bilingual glossary), and
+fusion interleaves the two lists.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.embeddings import Embedder
+from assistant.records import Passage
+from assistant.resources import data_folder
+from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.references import Reference, ReferenceResolver
+from assistant.retrieval.text import question_language
+from assistant.settings import Settings
+from assistant.store import VectorStore
+
+FAMILIES = ("no", "en")
+_LANGS = {"no": ["nb", "nn"], "en": ["en"]}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval. Empty tuples mean no restriction."""
+
+    doc_types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    tenants: tuple[str, ...] = ()
+
+    def where(self) -> dict[str, Any]:
+        clauses: dict[str, Any] = {}
+        for key, values in (
+            ("doc_type", self.doc_types),
+            ("source_id", self.sources),
+            ("tenant", self.tenants),
+        ):
+            if values:
+                clauses[key] = {"$in": list(values)}
+        return clauses
+
+    def allows(self, meta: Mapping[str, Any]) -> bool:
+        return all(
+            not values or str(meta.get(key, "")) in values
+            for key, values in (
+                ("doc_type", self.doc_types),
+                ("source_id", self.sources),
+                ("language", self.languages),
+                ("tenant", self.tenants),
+            )
+        )
+
+
+@dataclass
+class Retrieval:
+    question: str
+    language: str
+    passages: list[Passage]
+    references: list[Reference] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    best_dense: float = 0.0
+    best_lexical: float = 0.0
+
+
+class Retriever:
+    """Retrieves ranked passages for a question. Cheap to construct; opens the lexical index on
+    first use and reloads it whenever the store's generation changes."""
+
+    def __init__(self, settings: Settings, store: VectorStore, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.glossary = Glossary.load(data_folder("knowledge") / "glossary.yaml")
+        self._index: LexicalIndex | None = None
+        self._resolver: ReferenceResolver | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    # -- the lexical index, kept in step with the store --------------------------------------
+
+    def index(self) -> LexicalIndex:
+        now = time.monotonic()
+        if self._index is not None and now - self._checked < 2.0:
+            return self._index
+        with self._lock:
+            info = self.store.index_info()
+            generation = info.generation if info else ""
+            self._checked = now
+            if self._index is not None and self._index.generation == generation:
+                return self._index
+            path = self.settings.lexical_path
+            loaded = LexicalIndex.load(path)
+            if loaded is None or loaded.generation != generation or not generation:
+                loaded = LexicalIndex(self.store.iter_all(batch_size=1000), generation)
+                if generation:
+                    loaded.save(path)
+            self._index = loaded
+            r = self.settings.retrieval
+            self._resolver = ReferenceResolver(loaded.docs.values(), r.eu_aliases, r.law_aliases)
+            return loaded
+
+    def resolver(self) -> ReferenceResolver:
+        self.index()
+        assert self._resolver is not None
+        return self._resolver
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+        self.index()
+
+    # -- retrieval ---------------------------------------------------------------------------
+
+    def retrieve(
+        self, question: str, filters: Filters | None = None, k: int | None = None
+    ) -> Retrieval:
+        filters = filters or Filters()
+        r = self.settings.retrieval
+        k = k or r.k
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        index = self.index()
+        lang = question_language(question)
+        allowed = self._allowed(index, filters)
+        refs = self.resolver().resolve(question)
+        ref_positions = [
+            i
+            for ref in refs
+            for i in index.by_label.get((ref.source_id, ref.label), [])
+            if allowed[i]
+        ]
+        timings["references"] = time.perf_counter() - t0
+
+        t1 = time.perf_counter()
+        vector = self.embedder.embed_query(question)
+        timings["embed"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        dense = {fam: self._dense(index, vector, fam, filters, r.candidates) for fam in FAMILIES}
+        timings["dense"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        lexical = {
+            fam: index.search(self._query_for(question, lang, fam), fam, r.candidates, allowed)
+            for fam in FAMILIES
+        }
+        timings["lexical"] = time.perf_counter() - t3
+
+        own = "en" if lang == "en" else "no"
+        lists: list[tuple[float, list[int], str]] = []
+        if ref_positions:
+            lists.append((r.weight_reference, ref_positions, "reference"))
+        for fam in FAMILIES:
+            w = 1.0 if fam == own else r.weight_other_language
+            lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
+            lists.append((r.weight_lexical * w, [i for i, _ in lexical[fam]], "lexical"))
+        fused = _rrf(lists, r.rrf_k)
+        scores = {
+            "dense": {i: s for fam in FAMILIES for i, s in dense[fam]},
+            "lexical": {i: s for fam in FAMILIES for i, s in lexical[fam]},
+            "reference": {i: 1.0 for i in ref_positions},
+        }
+        passages = [self._passage(index, i, score, scores) for i, score in fused[:k]]
+        timings["total"] = time.perf_counter() - t0
+        return Retrieval(
+            question=question,
+            language=lang,
+            passages=passages,
+            references=refs,
+            timings=timings,
+            best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
+            best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
+        )
+
+    def _allowed(self, index: LexicalIndex, filters: Filters) -> npt.NDArray[np.bool_]:
+        if filters == Filters():
+            return np.ones(len(index), dtype=bool)
+        return np.array([filters.allows(m) for m in index.metas], dtype=bool)
+
+    def _query_for(self, question: str, lang: str, family: str) -> str:
+        """The question for one partition, carried over by the glossary across languages."""
+        if family == "en" and lang != "en":
+            return " ".join([question, *self.glossary.to_english(question)])
+        if family == "no" and lang == "en":
+            return " ".join([question, *self.glossary.to_norwegian(question)])
+        return question
+
+    def _dense(
+        self,
+        index: LexicalIndex,
+        vector: npt.NDArray[np.float32],
+        family: str,
+        filters: Filters,
+        k: int,
+    ) -> list[tuple[int, float]]:
+        where = dict(filters.where())
+        langs = [x for x in _LANGS[family] if not filters.languages or x in filters.languages]
+        if not langs:
+            return []
+        where["language"] = {"$in": langs}
+        hits = self.store.query(vector, k, where)
+        return [
+            (index.position[h.id], float(h.score or 0.0)) for h in hits if h.id in index.position
+        ]
+
+    def _passage(
+        self, index: LexicalIndex, i: int, score: float, scores: Mapping[str, Mapping[int, float]]
+    ) -> Passage:
+        p = Passage.from_store(index.ids[i], index.texts[i], index.metas[i], score)
+        p.scores = {name: float(s[i]) for name, s in scores.items() if i in s}
+        return p
+
+
+def _rrf(lists: Sequence[tuple[float, Sequence[int], str]], k: int) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the lists."""
+    totals: dict[int, float] = {}
+    for weight, items, _name in lists:
+        if weight <= 0:
+            continue
+        for rank, i in enumerate(items, start=1):
+            totals[i] = totals.get(i, 0.0) + weight / (k + rank)
+    return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+__all__ = ["Filters", "Retrieval", "Retriever"]

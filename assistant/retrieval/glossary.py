@@ -1,0 +1,64 @@
+"""The bilingual term list (knowledge/glossary.yaml): carries a question over to the other
+language so that the lexical side can match sources written in it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Term:
+    no: tuple[str, ...]
+    en: tuple[str, ...]
+
+
+class Glossary:
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self._no = self._compile([t.no for t in terms])
+        self._en = self._compile([t.en for t in terms])
+
+    @staticmethod
+    def _compile(groups: list[tuple[str, ...]]) -> list[re.Pattern[str]]:
+        return [
+            re.compile(
+                r"(?<![\w-])(?:"
+                + "|".join(re.escape(f) for f in sorted(g, key=len, reverse=True))
+                + r")(?![\w-])",
+                re.IGNORECASE,
+            )
+            for g in groups
+        ]
+
+    @classmethod
+    def load(cls, path: Path) -> Glossary:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        terms = []
+        for i, item in enumerate(raw.get("terms", [])):
+            no, en = item.get("no"), item.get("en")
+            if not no or not en:
+                raise ValueError(f"{path}: term {i + 1} needs both 'no' and 'en' forms")
+            terms.append(Term(tuple(str(x).lower() for x in no), tuple(str(x).lower() for x in en)))
+        return cls(terms)
+
+    def to_english(self, text: str) -> list[str]:
+        """English terms for the Norwegian terms found in `text`."""
+        return [
+            e
+            for term, pat in zip(self.terms, self._no, strict=True)
+            if pat.search(text)
+            for e in term.en
+        ]
+
+    def to_norwegian(self, text: str) -> list[str]:
+        """Norwegian terms for the English terms found in `text`."""
+        return [
+            n
+            for term, pat in zip(self.terms, self._en, strict=True)
+            if pat.search(text)
+            for n in term.no
+        ]

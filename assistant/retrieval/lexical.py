@@ -1,0 +1,148 @@
+"""The chunk catalogue and its BM25 index.
+
+Built from the store (so it always describes exactly what the store holds), persisted in the
+data dir with the store's generation stamp, and rebuilt when the store has changed since —
+whether this process or another one (a server-mode ingest) changed it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+
+from assistant.retrieval.text import Vocabulary, analyse, stem_lang, words
+from assistant.store import StoredChunk
+
+FORMAT_VERSION = 2
+
+
+@dataclass
+class DocInfo:
+    """What the catalogue knows of one indexed source."""
+
+    source_id: str
+    tenant: str
+    title: str
+    short_title: str
+    abbreviation: str
+    doc_type: str
+    language: str
+    status: str
+    url: str
+    labels: set[str] = field(default_factory=set)
+
+
+class LexicalIndex:
+    """All chunks (ids, texts, metadata) with a BM25 index over header + text."""
+
+    def __init__(self, chunks: Iterable[StoredChunk], generation: str = "") -> None:
+        self.generation = generation
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        self.metas: list[dict[str, Any]] = []
+        for c in chunks:
+            self.ids.append(c.id)
+            self.texts.append(c.text)
+            self.metas.append(dict(c.metadata))
+        self.position = {cid: i for i, cid in enumerate(self.ids)}
+        counts: Counter[str] = Counter()
+        for meta, text in zip(self.metas, self.texts, strict=True):
+            if stem_lang(str(meta.get("language", "nb"))) == "no":
+                counts.update(words(text))
+        self.vocab = Vocabulary(w for w, n in counts.items() if n >= 2)
+        corpus = [
+            analyse(f"{m.get('header', '')}\n{t}", str(m.get("language", "nb")), self.vocab)
+            for m, t in zip(self.metas, self.texts, strict=True)
+        ]
+        self.doc_freq: Counter[str] = Counter()
+        for tokens in corpus:
+            self.doc_freq.update(set(tokens))
+        self.bm25 = bm25s.BM25()
+        if corpus:
+            self.bm25.index(corpus, show_progress=False)
+        self.languages = np.array([stem_lang(str(m.get("language", "nb"))) for m in self.metas])
+        self.by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.docs: dict[tuple[str, str], DocInfo] = {}
+        for i, meta in enumerate(self.metas):
+            self._register(i, meta)
+
+    def _register(self, i: int, meta: dict[str, Any]) -> None:
+        key = (str(meta.get("tenant", "")), str(meta.get("source_id", "")))
+        doc = self.docs.get(key)
+        if doc is None:
+            doc = DocInfo(
+                source_id=key[1],
+                tenant=key[0],
+                title=str(meta.get("title", "")),
+                short_title=str(meta.get("short_title", "")),
+                abbreviation=str(meta.get("abbreviation", "")),
+                doc_type=str(meta.get("doc_type", "other")),
+                language=str(meta.get("language", "nb")),
+                status=str(meta.get("status", "unknown")),
+                url=str(meta.get("url", "")),
+            )
+            self.docs[key] = doc
+        for label in str(meta.get("section_labels", meta.get("section", ""))).split("|"):
+            if label:
+                doc.labels.add(label)
+                self.by_label[(key[1], label)].append(i)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def mask(
+        self, allowed: npt.NDArray[np.bool_] | None, family: str | None
+    ) -> npt.NDArray[np.bool_]:
+        """Chunks in one language family ('no' or 'en'), within an optional allowed mask."""
+        out = np.ones(len(self.ids), dtype=bool) if allowed is None else allowed.copy()
+        if family is not None:
+            out &= self.languages == family
+        return out
+
+    def search(
+        self, query: str, family: str, k: int, allowed: npt.NDArray[np.bool_] | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k chunk positions and BM25 scores in one language family."""
+        if not self.ids:
+            return []
+        tokens = analyse(query, "en" if family == "en" else "nb", self.vocab)
+        if not tokens:
+            return []
+        scores = self.bm25.get_scores(tokens, weight_mask=self.mask(allowed, family))
+        top = np.argsort(-scores)[:k]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def sentence_tokens(self, text: str, lang: str) -> list[str]:
+        return analyse(text, lang, self.vocab)
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump((FORMAT_VERSION, self), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex | None:
+        """The saved index, or None when absent, unreadable or of another format version."""
+        try:
+            with path.open("rb") as f:
+                version, index = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            return None
+        if version != FORMAT_VERSION or not isinstance(index, cls):
+            return None
+        return index
+
+    def positions(self, ids: Sequence[str]) -> list[int]:
+        return [self.position[i] for i in ids if i in self.position]

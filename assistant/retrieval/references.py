@@ -1,0 +1,231 @@
+"""Explicit references in a question ("offl. § 28", "GDPR art. 6 nr. 1 bokstav f",
+"art. 50 KI-forordningen", "vedlegg III") resolved to the sections that carry them.
+
+Law names and abbreviations are learned from the indexed documents' short titles
+("Offentleglova – offl"); the names of the EU acts in Norwegian and English are settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from assistant.retrieval.lexical import DocInfo
+
+_SECTION = re.compile(r"§§?\s*(\d+(?:\s?-\s?\d+)?)(?:\s?([a-zA-Z])\b(?![-.]\s?\d))?")
+_ARTICLE = re.compile(
+    r"\b(?:art(?:ikkel|ikel|icle)?s?|art)\.?\s*(\d{1,3})(?:\s*\(\d+\)|\s*nr\.?\s*\d+)?",
+    re.IGNORECASE,
+)
+_RECITAL = re.compile(
+    r"\b(?:recital|fortalepunkt|fortale(?:n)?\s*(?:punkt|avsnitt)?|betraktning|"
+    r"punkt)\s*\(?(\d{1,3})\)?",
+    re.IGNORECASE,
+)
+_ANNEX = re.compile(r"\b(?:annex|vedlegg|vedlegget)\s+([IVXLC]{1,6}|\d{1,2})\b", re.IGNORECASE)
+_CHAPTER = re.compile(r"\bkap(?:ittel|\.)\s*(\d{1,2}|[IVXLC]{1,5})\b", re.IGNORECASE)
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman(value: str) -> int:
+    total, prev = 0, 0
+    for ch in reversed(value.upper()):
+        n = _ROMAN[ch]
+        total = total - n if n < prev else total + n
+        prev = max(prev, n)
+    return total
+
+
+def to_roman(n: int) -> str:
+    out = []
+    for value, sym in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"),
+                       (5, "V"), (4, "IV"), (1, "I")):  # fmt: skip
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One resolved reference: a section label in one source."""
+
+    source_id: str
+    label: str
+    text: str  # the words in the question it came from
+    explicit_law: bool  # the question named the law (not only the §)
+
+
+def _law_key(name: str) -> str:
+    """Normalise law names so inflections meet: 'Forvaltningslova' ~ 'forvaltningsloven'."""
+    name = name.lower().strip(" .")
+    name = re.sub(r"(lova|loven|lovens|lovas|lov)$", "lov", name)
+    name = re.sub(r"(forskrifta|forskriften|forskriftens|forskrift)$", "forskrift", name)
+    return name
+
+
+class ReferenceResolver:
+    """Finds law names and section/article labels in a question and maps them to sections."""
+
+    def __init__(
+        self,
+        docs: Iterable[DocInfo],
+        eu_aliases: Mapping[str, list[str]],
+        law_aliases: Mapping[str, str],
+    ) -> None:
+        self.docs = list(docs)
+        self._names: dict[str, set[str]] = {}  # normalised name/abbreviation -> source ids
+        for doc in self.docs:
+            for name in (doc.abbreviation, doc.short_title):
+                if name and not re.fullmatch(r"\d{4}/\d+", name):
+                    self._names.setdefault(_law_key(name), set()).add(doc.source_id)
+        for alias, target in law_aliases.items():
+            ids = self._names.get(_law_key(target))
+            if ids:
+                self._names.setdefault(_law_key(alias), set()).update(ids)
+        self._eu: dict[str, str] = {}  # alias (lower) -> act number "2024/1689"
+        for number, aliases in eu_aliases.items():
+            for alias in [number, *aliases]:
+                self._eu[alias.lower()] = number
+        self._eu_pattern = re.compile(
+            "|".join(re.escape(a) for a in sorted(self._eu, key=len, reverse=True)) or r"(?!x)x",
+            re.IGNORECASE,
+        )
+        names = sorted(self._names, key=len, reverse=True)
+        self._name_pattern = re.compile(
+            r"(?<![\w-])(" + "|".join(re.escape(n) + r"\w*" for n in names) + r")\.?(?![\w-])"
+            if names
+            else r"(?!x)x",
+            re.IGNORECASE,
+        )
+
+    # -- law and act mentions -----------------------------------------------------------------
+
+    def laws_in(self, question: str) -> list[tuple[int, set[str]]]:
+        """(position, source ids) for every Norwegian law or regulation named in the question."""
+        out = []
+        for m in self._name_pattern.finditer(question):
+            ids = self._names.get(_law_key(m.group(1)))
+            if ids is None:
+                # an inflected name ("offentleglovas"): try the longest known prefix
+                word = m.group(1).lower()
+                key = next((k for k in self._names if word.startswith(k) and len(k) >= 4), None)
+                ids = self._names.get(key) if key else None
+            if ids:
+                out.append((m.start(), ids))
+        return out
+
+    def acts_in(self, question: str) -> list[tuple[int, str]]:
+        """(position, act number) for every EU act named in the question."""
+        return [
+            (m.start(), self._eu[m.group(0).lower()]) for m in self._eu_pattern.finditer(question)
+        ]
+
+    def _eu_docs(self, number: str) -> list[DocInfo]:
+        return [d for d in self.docs if d.abbreviation == number]
+
+    def _gdpr_norwegian(self) -> list[DocInfo]:
+        """Norwegian law texts that carry the GDPR articles ("Artikkel 35")."""
+        return [
+            d
+            for d in self.docs
+            if d.language != "en" and any(label.startswith("Artikkel ") for label in d.labels)
+        ]
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def resolve(self, question: str) -> list[Reference]:
+        refs: list[Reference] = []
+        refs += self._sections(question)
+        refs += self._articles(question)
+        refs += self._annexes(question)
+        refs += self._recitals(question)
+        seen: set[tuple[str, str]] = set()
+        unique = []
+        for r in refs:
+            if (r.source_id, r.label) not in seen:
+                seen.add((r.source_id, r.label))
+                unique.append(r)
+        return unique
+
+    def _nearest(self, pos: int, mentions: list[tuple[int, set[str]]]) -> set[str] | None:
+        if not mentions:
+            return None
+        return min(mentions, key=lambda m: abs(m[0] - pos))[1]
+
+    def _sections(self, question: str) -> list[Reference]:
+        laws = self.laws_in(question)
+        out = []
+        for m in _SECTION.finditer(question):
+            number = re.sub(r"\s*-\s*", "-", m.group(1))
+            label = f"§ {number}" + (f" {m.group(2).lower()}" if m.group(2) else "")
+            ids = self._nearest(m.start(), laws)
+            explicit = ids is not None
+            candidates = [d for d in self.docs if (ids is None or d.source_id in ids)]
+            for doc in candidates:
+                for lab in (label, f"§ {number}"):
+                    if lab in doc.labels:
+                        out.append(Reference(doc.source_id, lab, m.group(0), explicit))
+                        break
+        return out
+
+    def _act_numbers(self, question: str, pos: int) -> list[str]:
+        acts = self.acts_in(question)
+        if acts:
+            return [min(acts, key=lambda a: abs(a[0] - pos))[1]]
+        return sorted(set(self._eu.values()))
+
+    def _articles(self, question: str) -> list[Reference]:
+        out = []
+        for m in _ARTICLE.finditer(question):
+            n = int(m.group(1))
+            numbers = self._act_numbers(question, m.start())
+            explicit = bool(self.acts_in(question))
+            for number in numbers:
+                for doc in self._eu_docs(number):
+                    if f"Article {n}" in doc.labels:
+                        out.append(Reference(doc.source_id, f"Article {n}", m.group(0), explicit))
+                if number == "2016/679":
+                    for doc in self._gdpr_norwegian():
+                        if f"Artikkel {n}" in doc.labels:
+                            out.append(
+                                Reference(doc.source_id, f"Artikkel {n}", m.group(0), explicit)
+                            )
+        return out
+
+    def _annexes(self, question: str) -> list[Reference]:
+        out = []
+        for m in _ANNEX.finditer(question):
+            raw = m.group(1)
+            label = f"Annex {raw.upper() if not raw.isdigit() else to_roman(int(raw))}"
+            for number in self._act_numbers(question, m.start()):
+                for doc in self._eu_docs(number):
+                    if label in doc.labels:
+                        out.append(Reference(doc.source_id, label, m.group(0), True))
+        return out
+
+    def _recitals(self, question: str) -> list[Reference]:
+        out = []
+        for m in _RECITAL.finditer(question):
+            if not re.match(r"(?i)recital|fortale|betraktning", m.group(0)):
+                continue
+            label = f"Recital {int(m.group(1))}"
+            for number in self._act_numbers(question, m.start()):
+                for doc in self._eu_docs(number):
+                    if label in doc.labels:
+                        out.append(Reference(doc.source_id, label, m.group(0), True))
+        return out
+
+    def chapter_mentions(self, question: str) -> list[str]:
+        """'Kapittel 6' labels named in the question (a weak hint, not resolved on its own)."""
+        out = []
+        for m in _CHAPTER.finditer(question):
+            raw = m.group(1)
+            out.append(f"Kapittel {raw.upper() if not raw.isdigit() else raw}")
+        return out
+
+
+def roman_or_int(value: str) -> int:
+    return int(value) if value.isdigit() else roman(value)
