@@ -128,9 +128,19 @@ class RetrievalSettings(_Section):
     weight_dense: float = Field(default=1.0, ge=0, description="Fusion weight of dense search.")
     weight_lexical: float = Field(default=1.0, ge=0, description="Fusion weight of BM25.")
     weight_other_language: float = Field(
-        default=0.8,
+        default=1.0,
         ge=0,
         description="Fusion weight of the partition in the other language than the question.",
+    )
+    cross_lingual_offset: float = Field(
+        default=0.02,
+        ge=0,
+        description="How much lower dense similarity runs across languages than within one.",
+    )
+    partition_temperature: float = Field(
+        default=0.02,
+        gt=0,
+        description="How fast a language partition fades when its best match trails the other's.",
     )
     eu_aliases: dict[str, list[str]] = Field(
         default_factory=_eu_aliases,
@@ -162,6 +172,9 @@ class AnswerSettings(_Section):
         default=0.10, gt=0, description="Dense similarity above the floor that counts as full."
     )
     sources_shown: int = Field(default=5, ge=1, le=20, description="Closest sources listed.")
+    llm_sources: int = Field(
+        default=6, ge=1, le=20, description="Numbered sources given to the chat model."
+    )
 
 
 class LLMSettings(_Section):

@@ -12,13 +12,24 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from assistant.answer.extractive import Quote, compose, pick_quotes
+from assistant.answer.generative import (
+    LANGUAGE_NAMES,
+    NO_ANSWER,
+    check_sentence,
+    sentences_from,
+    sources_block,
+)
 from assistant.answer.texts import text
 from assistant.answer.verify import quote_in
 from assistant.embeddings import Embedder
+from assistant.llm import ChatModel, make_chat_model
 from assistant.pii import mask
+from assistant.prompts import Prompts, load_prompts
 from assistant.records import Answer, Citation, Passage
 from assistant.retrieval import Filters, Retrieval, Retriever
 from assistant.retrieval.text import analyse
@@ -26,15 +37,37 @@ from assistant.settings import Settings
 from assistant.store import VectorStore
 
 LANGS = ("nb", "nn", "en")
+MODES = ("extractive", "llm")
+
+
+@dataclass
+class Event:
+    """One step of a streamed answer: sources, delta, citation, done or error."""
+
+    kind: str
+    data: Any
 
 
 class Assistant:
-    """Holds the retriever (and, in LLM mode, the chat model). Cheap to construct."""
+    """Holds the retriever and, in LLM mode, the chat model. Cheap to construct."""
 
-    def __init__(self, settings: Settings, store: VectorStore, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: VectorStore,
+        embedder: Embedder,
+        chat_model: ChatModel | None = None,
+    ) -> None:
         self.settings = settings
         self.retriever = Retriever(settings, store, embedder)
-        self.config_hash = _config_hash(settings)
+        self.prompts = load_prompts()
+        self._chat = chat_model
+        self.config_hash = _config_hash(settings, self.prompts)
+
+    def chat_model(self) -> ChatModel:
+        if self._chat is None:
+            self._chat = make_chat_model(self.settings.llm)
+        return self._chat
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
@@ -47,38 +80,117 @@ class Assistant:
         filters: Filters | None = None,
         lang: str | None = None,
     ) -> Answer:
+        """Answer a question from the sources, with verified numbered citations."""
+        final: Answer | None = None
+        for event in self.stream(question, mode=mode, filters=filters, lang=lang):
+            if event.kind == "done":
+                final = event.data
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        *,
+        mode: str | None = None,
+        filters: Filters | None = None,
+        lang: str | None = None,
+    ) -> Iterator[Event]:
+        """The answer as events: `sources` first, then `delta` text and `citation`s, then
+        `done` with the final Answer. Only verified text is ever sent."""
         t0 = time.perf_counter()
+        mode = mode or self.settings.answer.mode
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         masked = mask(question).text
         retrieval = self.retriever.retrieve(masked, filters)
         language = lang if lang in LANGS else retrieval.language
-        index = self.retriever.index()
-        q_tokens = self._query_tokens(masked, language)
-        quotes = pick_quotes(q_tokens, retrieval.passages, index)
-        confidence = self._confidence(retrieval, quotes)
-        timings = {f"retrieval_{k}": v for k, v in retrieval.timings.items()}
+        quotes = pick_quotes(
+            self._query_tokens(masked, language),
+            retrieval.passages,
+            self.retriever.index(),
+            referenced=frozenset(p.chunk_id for p in retrieval.passages if "reference" in p.scores),
+        )
         answer = Answer(
             id=uuid.uuid4().hex,
             question=masked,
             language=language,
             answer="",
             sources=retrieval.passages[: self.settings.answer.sources_shown],
-            confidence=round(confidence, 4),
-            mode="extractive",
+            confidence=round(self._confidence(retrieval, quotes), 4),
+            mode=mode,
             config_hash=self.config_hash,
         )
-        if confidence < self.settings.answer.refusal_threshold or not quotes:
+        timings = {f"retrieval_{k}": v for k, v in retrieval.timings.items()}
+        yield Event("sources", answer.sources)
+        if answer.confidence < self.settings.answer.refusal_threshold or not quotes:
             self._refuse(answer, retrieval.passages)
+            yield Event("delta", answer.answer)
+        elif mode == "llm":
+            answer.sources = retrieval.passages[: self.settings.answer.llm_sources]
+            yield from self._generate(answer, retrieval, quotes)
         else:
-            body, citations = compose(language, retrieval.passages, quotes)
-            answer.answer, answer.citations = self._gate(body, citations, retrieval.passages)
-            if not answer.citations:
-                self._refuse(answer, retrieval.passages)
-            answer.warnings = _warnings(language, answer.citations, retrieval.passages)
+            yield from self._extract(answer, retrieval.passages, quotes)
+        answer.warnings += _warnings(language, answer.citations, retrieval.passages)
         timings["total"] = time.perf_counter() - t0
         answer.timings = {k: round(v, 5) for k, v in timings.items()}
-        return answer
+        yield Event("done", answer)
 
     # -- parts --------------------------------------------------------------------------------
+
+    def _extract(
+        self, answer: Answer, passages: Sequence[Passage], quotes: Sequence[Quote]
+    ) -> Iterator[Event]:
+        body, citations = compose(answer.language, passages, quotes)
+        answer.answer, answer.citations = self._gate(body, citations, passages)
+        if not answer.citations:
+            self._refuse(answer, passages)
+            yield Event("delta", answer.answer)
+            return
+        for i, part in enumerate(answer.answer.split("\n\n")):
+            yield Event("delta", ("\n\n" if i else "") + part)
+        for c in answer.citations:
+            yield Event("citation", c)
+
+    def _generate(
+        self, answer: Answer, retrieval: Retrieval, quotes: Sequence[Quote]
+    ) -> Iterator[Event]:
+        """LLM mode: stream the model's sentences through the gate; fall back to extractive."""
+        passages = answer.sources
+        chat = self.chat_model()
+        answer.model = chat.id
+        system = self.prompts.render(
+            "answer_system",
+            language_name=LANGUAGE_NAMES[answer.language],
+            no_answer=NO_ANSWER,
+        )
+        user = self.prompts.render(
+            "answer_user", sources=sources_block(passages), question=answer.question
+        )
+        kept: list[str] = []
+        removed = 0
+        for sentence in sentences_from(chat.stream(system, user)):
+            if NO_ANSWER in sentence:
+                continue
+            checked = check_sentence(sentence, passages)
+            if not checked.kept:
+                removed += 1
+                continue
+            yield Event("delta", ("\n\n" if kept else "") + sentence)
+            kept.append(sentence)
+            for c in checked.citations:
+                answer.citations.append(c)
+                yield Event("citation", c)
+        answer.answer = "\n\n".join(kept)
+        if removed:
+            answer.warnings.append(text(answer.language, "removed", n=removed))
+        if not kept:
+            # nothing verifiable came back: the extractive answer stands instead
+            answer.mode = "extractive"
+            answer.warnings.append(text(answer.language, "fallback"))
+            answer.sources = retrieval.passages[: self.settings.answer.sources_shown]
+            yield Event("reset", None)
+            yield from self._extract(answer, retrieval.passages, quotes)
 
     def _query_tokens(self, question: str, language: str) -> dict[str, set[str]]:
         index = self.retriever.index()
@@ -88,7 +200,7 @@ class Assistant:
             no = " ".join([question, *glossary.to_norwegian(question)])
         else:
             no = question
-            en = " ".join(glossary.to_english(question)) + " " + question
+            en = " ".join([question, *glossary.to_english(question)])
         return {
             "no": set(analyse(no, "nb", index.vocab)),
             "en": set(analyse(en, "en", index.vocab)),
@@ -161,15 +273,17 @@ def _warnings(lang: str, citations: Sequence[Citation], passages: Sequence[Passa
     return out
 
 
-def _config_hash(settings: Settings) -> str:
+def _config_hash(settings: Settings, prompts: Prompts) -> str:
     relevant = {
         "embedder": settings.embedder.model_dump(),
         "chunking": settings.chunking.model_dump(),
         "retrieval": settings.retrieval.model_dump(),
         "answer": settings.answer.model_dump(),
+        "llm": {"model": settings.llm.model, "temperature": settings.llm.temperature},
+        "prompts": prompts.texts,
     }
     blob = json.dumps(relevant, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
-__all__ = ["Assistant"]
+__all__ = ["Assistant", "Event"]

@@ -26,6 +26,7 @@ class Quote:
     text: str
     score: float
     coverage: float  # share of the question's weight this sentence matches
+    referenced: bool = False  # from a passage the question named ("offl. § 28")
 
 
 def units(passage_text: str) -> list[str]:
@@ -53,11 +54,13 @@ def pick_quotes(
     index: LexicalIndex,
     max_passages: int = 4,
     max_quotes: int = 3,
+    referenced: frozenset[str] = frozenset(),
 ) -> list[Quote]:
     """The best sentences of the top passages, best first, from distinct sentences.
 
     `query_tokens` maps a language family ('no', 'en') to the question's analysed tokens in
     that family (the glossary carries a Norwegian question over to English and back).
+    Passages the question named explicitly (`referenced` chunk ids) are preferred.
     """
     scored: list[Quote] = []
     for rank, p in enumerate(passages[:max_passages]):
@@ -69,14 +72,17 @@ def pick_quotes(
             matched = sum(_idf(index, t) for t in q & tokens)
             coverage = matched / weight
             length_penalty = 1.0 / (1.0 + len(unit) / 800)
-            score = coverage * length_penalty + 0.25 / (rank + 1)
-            scored.append(Quote(rank, unit, score, coverage))
+            prior = 0.25 / (rank + 1) + (0.5 if p.chunk_id in referenced else 0.0)
+            score = coverage * length_penalty + prior
+            scored.append(Quote(rank, unit, score, coverage, p.chunk_id in referenced))
     scored.sort(key=lambda x: -x.score)
     chosen: list[Quote] = []
     for quote in scored:
         if len(chosen) >= max_quotes:
             break
-        if any(quote.text == c.text for c in chosen) or quote.coverage <= 0:
+        if any(quote.text == c.text for c in chosen):
+            continue
+        if quote.coverage <= 0 and not quote.referenced:
             continue
         # at most two quotes from one passage, so the answer points to more than one place
         if sum(c.passage == quote.passage for c in chosen) >= 2:

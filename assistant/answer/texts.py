@@ -17,6 +17,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_in_force": "{name} er ikke i kraft (ennå). Sjekk hvilken versjon som gjelder.",
         "repealed": "{name} er opphevet. Sjekk hvilken regel som gjelder nå.",
+        "removed": (
+            "{n} setning(er) fra språkmodellen ble fjernet fordi sitatet ikke fantes i kilden."
+        ),
+        "fallback": (
+            "Språkmodellens svar kunne ikke verifiseres mot kildene; her er sitatene i stedet."
+        ),
     },
     "nn": {
         "lead": "{name} {label} seier: «{quote}» [{n}]",
@@ -32,6 +38,13 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_in_force": "{name} er ikkje i kraft (enno). Sjekk kva versjon som gjeld.",
         "repealed": "{name} er oppheva. Sjekk kva regel som gjeld no.",
+        "removed": (
+            "{n} setning(ar) frå språkmodellen vart fjerna fordi sitatet ikkje fanst i kjelda."
+        ),
+        "fallback": (
+            "Svaret frå språkmodellen kunne ikkje verifiserast mot kjeldene; "
+            "her er sitata i staden."
+        ),
     },
     "en": {
         "lead": "{name} {label} states: “{quote}” [{n}]",
@@ -47,6 +60,13 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "not_in_force": "{name} is not in force (yet). Check which version applies.",
         "repealed": "{name} has been repealed. Check which rule applies now.",
+        "removed": (
+            "{n} sentence(s) from the language model were removed: the quote was not in the source."
+        ),
+        "fallback": (
+            "The language model's answer could not be verified against the sources; the quotes "
+            "are shown instead."
+        ),
     },
 }
 

