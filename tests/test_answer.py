@@ -31,7 +31,8 @@ language: nb
 
 ## Fremgangsmåte
 
-Svar på innsynskrav skal gis skriftlig. Oppgi alltid hjemmelen for et avslag og opplys om klagefristen på tre uker.
+Svar på innsynskrav skal gis skriftlig.
+Oppgi alltid hjemmelen for et avslag og opplys om klagefristen på tre uker.
 """
 
 
@@ -189,6 +190,7 @@ def test_llm_gate_removes_invented_quote_and_missing_source(settings: Settings) 
     assert any("2 setning" in w for w in answer.warnings)
     system, user = seen[0]
     assert "[1]" in user and "Question:" in user
+    assert "INGEN_SVAR_I_KILDENE" in system
 
 
 def test_llm_with_nothing_verifiable_falls_back_to_extractive(settings: Settings) -> None:

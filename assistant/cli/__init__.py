@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import ask_cmd, bench_cmd, config_cmd, ingest_cmd, serve_cmd, sources_cmd
+from assistant.cli import (
+    ask_cmd,
+    bench_cmd,
+    config_cmd,
+    eval_cmd,
+    ingest_cmd,
+    serve_cmd,
+    sources_cmd,
+)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Regelrett: cited answers.")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("ask")(ask_cmd.ask)
 app.command("config")(config_cmd.config)
+app.command("eval")(eval_cmd.eval_cmd)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(bench_cmd.app, name="bench")

@@ -49,3 +49,33 @@ def bench_ingest_cmd(
     console.print(table)
     if json_out:
         json_out.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+
+
+@app.command("query")
+def bench_query_cmd(
+    datasets: list[Path] = typer.Argument(
+        None, help="JSONL datasets whose questions to time; default: evals/datasets/*.jsonl."
+    ),
+    rounds: int = typer.Option(2, help="Times each question is asked."),
+    json_out: Path | None = typer.Option(None, "--json-out", help="Also write the figures here."),
+) -> None:
+    """Retrieval and extractive answer latency p50/p95 over the eval questions, peak RSS."""
+    from assistant.wiring import open_assistant
+    from evals.bench_query import bench_query
+    from evals.harness import load_dataset
+
+    settings = load_settings()
+    import evals
+
+    paths = datasets or sorted((Path(evals.__file__).parent / "datasets").glob("*.jsonl"))
+    questions = [item.question for p in paths for item in load_dataset(p)]
+    if not questions:
+        fail("no questions found")
+    with open_assistant(settings) as assistant:
+        result = bench_query(assistant, questions, rounds=rounds)
+    table = Table("figure", "value", title="Query benchmark (extractive, in-process)")
+    for key, value in result.as_dict().items():
+        table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    if json_out:
+        json_out.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")

@@ -1,0 +1,133 @@
+"""`regelrett eval`: quality on JSONL datasets, Regelrett beside the LangChain baseline."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from assistant.cli.common import console, fail, load_settings
+from assistant.settings import Settings
+from ingest.pipeline import IngestInputError
+from ingest.service import DefaultSource, default_sources, open_ingestor
+
+
+def _eval_source(settings: Settings, corpus: Path) -> DefaultSource:
+    """The eval corpus entry of the default sources, pointed at `corpus`."""
+    for src in default_sources(settings):
+        if src.optional and src.include:
+            return DefaultSource(
+                path=corpus.resolve(),
+                optional=False,
+                include=src.include,
+                exclude=src.exclude,
+                doc_types=src.doc_types,
+            )
+    return DefaultSource(path=corpus.resolve())
+
+
+def _ingest(settings: Settings, src: DefaultSource) -> None:
+    console.print(f"ingesting the eval corpus {src.path} (unchanged files are skipped) …")
+    with open_ingestor(settings) as ing:
+        report = ing.run(
+            [src.path],
+            include=src.include,
+            exclude=src.exclude,
+            doc_type_rules=src.doc_types,
+            prune=False,
+        )
+    console.print(
+        f"  {report.count('added')} added, {report.count('updated')} updated, "
+        f"{report.count('unchanged')} unchanged, {len(report.failed)} failed"
+    )
+
+
+def _baseline(settings: Settings, src: DefaultSource | None) -> Any:
+    from assistant.embeddings import make_embedder
+    from evals.baseline import LangChainBaseline, expand_patterns
+
+    if src is None:
+        fail("the baseline needs --corpus PATH (it indexes the same files itself)")
+    files = expand_patterns(src.path, src.include or ["**/*"])
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == total or done % 200 == 0:
+            console.print(f"  baseline {stage}: {done}/{total}")
+
+    console.print("baseline index (built once, then reused) …")
+    return LangChainBaseline(
+        src.path,
+        files,
+        make_embedder(settings.embedder.backend),
+        settings.data_dir,
+        progress=progress,
+    )
+
+
+def eval_cmd(
+    datasets: list[Path] = typer.Argument(..., help="JSONL datasets (see evals/README.md)."),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="Ingest this corpus (eval file list) before the run."
+    ),
+    dump_run: Path | None = typer.Option(
+        None,
+        "--dump-run",
+        help="Write Regelrett's run file here (one dataset) or into this folder.",
+    ),
+    baseline: bool = typer.Option(
+        True, "--baseline/--no-baseline", help="Also run the LangChain tutorial baseline."
+    ),
+    mode: str | None = typer.Option(None, "--mode", help="extractive (default) or llm."),
+    json_out: Path | None = typer.Option(None, "--json-out", help="Write all figures as JSON."),
+) -> None:
+    """Run every question; print hit@k, MRR@10, refusals, verified citations, per kind and
+    language, for Regelrett and the baseline side by side."""
+    from assistant.wiring import open_assistant
+    from evals.harness import dump_run as write_run
+    from evals.harness import format_report, load_dataset, report_to_dict, run_eval
+    from evals.system import RegelrettSystem
+
+    settings = load_settings()
+    settings = settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"sources_shown": 10})}
+    )
+    try:
+        items = {ds: load_dataset(ds) for ds in datasets}
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    src = _eval_source(settings, corpus) if corpus else None
+    if src is not None:
+        if not src.path.is_dir():
+            fail(f"corpus not found: {src.path}")
+        try:
+            _ingest(settings, src)
+        except IngestInputError as exc:
+            fail(str(exc))
+    base = _baseline(settings, src) if baseline else None
+    results: dict[str, object] = {}
+    with open_assistant(settings) as assistant:
+        assistant.warm_up()
+        ours = RegelrettSystem(assistant, mode=mode)
+        for ds, dataset in items.items():
+            console.print(f"\n[bold]{ds}[/] ({len(dataset)} questions)")
+            reports = [run_eval(ours, dataset)]
+            if base is not None:
+                reports.append(run_eval(base, dataset))
+            typer.echo(format_report(reports))
+            results[str(ds)] = [report_to_dict(r) for r in reports]
+            if dump_run is not None:
+                target = dump_run / f"{ds.stem}.run.jsonl" if dump_run.is_dir() else dump_run
+                write_run(reports[0], target)
+                console.print(f"run written to {target}")
+    if base is not None:
+        base.close()
+    out = (
+        json_out
+        or settings.data_dir / "eval-reports" / f"eval-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    console.print(f"figures written to {out}")
