@@ -233,7 +233,8 @@ class Settings(BaseSettings):
 
     @property
     def manifest_path(self) -> Path:
-        return self.data_dir / "manifest.sqlite3"
+        """One manifest per index: it records what that collection holds."""
+        return self.data_dir / f"manifest-{self.chroma.collection}.sqlite3"
 
     @property
     def lexical_path(self) -> Path:

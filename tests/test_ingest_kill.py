@@ -58,7 +58,7 @@ def test_sigkill_mid_document_then_rerun(tmp_path: Path) -> None:
     }
     cmd = [sys.executable, "-m", "assistant.cli", "ingest", str(folder)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    manifest = data / "manifest.sqlite3"
+    manifest = data / "manifest-kill-test.sqlite3"
     deadline = time.monotonic() + 120
     killed_while_pending = False
     while proc.poll() is None and time.monotonic() < deadline:

@@ -82,6 +82,11 @@ def eval_cmd(
     ),
     mode: str | None = typer.Option(None, "--mode", help="extractive (default) or llm."),
     json_out: Path | None = typer.Option(None, "--json-out", help="Write all figures as JSON."),
+    collection: str = typer.Option(
+        "regelrett-eval",
+        "--collection",
+        help="Index (Chroma collection) with only the eval corpus; the embedding cache is shared.",
+    ),
 ) -> None:
     """Run every question; print hit@k, MRR@10, refusals, verified citations, per kind and
     language, for Regelrett and the baseline side by side."""
@@ -92,7 +97,10 @@ def eval_cmd(
 
     settings = load_settings()
     settings = settings.model_copy(
-        update={"answer": settings.answer.model_copy(update={"sources_shown": 10})}
+        update={
+            "answer": settings.answer.model_copy(update={"sources_shown": 10}),
+            "chroma": settings.chroma.model_copy(update={"collection": collection}),
+        }
     )
     try:
         items = {ds: load_dataset(ds) for ds in datasets}

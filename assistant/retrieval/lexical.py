@@ -21,7 +21,7 @@ import numpy.typing as npt
 from assistant.retrieval.text import Vocabulary, analyse, stem_lang, words
 from assistant.store import StoredChunk
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # bump whenever the class changes shape
 
 
 @dataclass
