@@ -95,6 +95,53 @@ def _eu_aliases() -> dict[str, list[str]]:
     }
 
 
+def _act_topics() -> dict[str, list[str]]:
+    return {
+        "2024/1689": [
+            "KI",
+            "AI",
+            "KI-system",
+            "KI-systemer",
+            "KI-systemet",
+            "KI-verktøy",
+            "KI-verktøyet",
+            "KI-løsning",
+            "KI-modell",
+            "KI-modeller",
+            "KI-assistent",
+            "KI-chatbot",
+            "KI-kamera",
+            "kunstig intelligens",
+            "AI system",
+            "AI systems",
+            "AI model",
+            "høyrisiko",
+            "høgrisiko",
+            "høyrisikosystem",
+            "høgrisikosystem",
+            "high-risk",
+            "general-purpose AI",
+            "språkmodell",
+            "generativ",
+        ],
+        "2016/679": [
+            "personopplysninger",
+            "personopplysningar",
+            "personvern",
+            "personvernbrudd",
+            "DPIA",
+            "personal data",
+            "data protection",
+            "data subject",
+            "databehandleravtale",
+            "databehandlar",
+            "databehandler",
+            "behandlingsansvarlig",
+            "den registrerte",
+        ],
+    }
+
+
 def _law_aliases() -> dict[str, str]:
     return {
         "offentlighetsloven": "Offentleglova",
@@ -132,8 +179,22 @@ class RetrievalSettings(_Section):
         ge=0,
         description="Fusion weight of the partition in the other language than the question.",
     )
+    weight_named: float = Field(
+        default=1.5,
+        ge=0,
+        description="Fusion weight of search within a law or act the question names.",
+    )
+    weight_topic: float = Field(
+        default=1.0,
+        ge=0,
+        description="Fusion weight of search within an act the question's topic points to.",
+    )
+    act_topics: dict[str, list[str]] = Field(
+        default_factory=_act_topics,
+        description="Words that point a question to an EU act, keyed by act number.",
+    )
     cross_lingual_offset: float = Field(
-        default=0.02,
+        default=0.05,
         ge=0,
         description="How much lower dense similarity runs across languages than within one.",
     )

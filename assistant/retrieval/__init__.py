@@ -162,11 +162,18 @@ class Retriever:
         lists: list[tuple[float, list[int], str]] = []
         if ref_positions:
             lists.append((r.weight_reference, ref_positions, "reference"))
+        t4 = time.perf_counter()
+        named, implied = self.resolver().scope(question, r.act_topics)
+        for ids, weight in ((named, r.weight_named), (implied, r.weight_topic)):
+            if ids and weight > 0:
+                for ranked in self._scoped(index, question, lang, vector, ids, allowed, filters):
+                    lists.append((weight, ranked, "scoped"))
+        timings["scoped"] = time.perf_counter() - t4
         for fam in FAMILIES:
             w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
             lists.append((r.weight_lexical * w, [i for i, _ in lexical[fam]], "lexical"))
-        fused = _rrf(lists, r.rrf_k)
+        fused = _diversify(_rrf(lists, r.rrf_k), index)
         scores = {
             "dense": {i: s for fam in FAMILIES for i, s in dense[fam]},
             "lexical": {i: s for fam in FAMILIES for i, s in lexical[fam]},
@@ -183,6 +190,31 @@ class Retriever:
             best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
         )
+
+    def _scoped(
+        self,
+        index: LexicalIndex,
+        question: str,
+        lang: str,
+        vector: npt.NDArray[np.float32],
+        sources: set[str],
+        allowed: npt.NDArray[np.bool_],
+        filters: Filters,
+    ) -> list[list[int]]:
+        """Dense and lexical rankings within the sources the question names or implies."""
+        k = self.settings.retrieval.candidates
+        in_scope = np.array([m.get("source_id") in sources for m in index.metas], dtype=bool)
+        in_scope &= allowed
+        where = dict(filters.where())
+        where["source_id"] = {"$in": sorted(sources)}
+        hits = self.store.query(vector, k, where)
+        out = [[index.position[h.id] for h in hits if h.id in index.position]]
+        for fam in FAMILIES:
+            mask = in_scope & (index.languages == fam)
+            if mask.any():
+                query = self._query_for(question, lang, fam)
+                out.append([i for i, _ in index.search(query, fam, k, mask)])
+        return out
 
     def _partition_weights(
         self, lang: str, dense: Mapping[str, list[tuple[int, float]]]
@@ -245,6 +277,23 @@ class Retriever:
         p = Passage.from_store(index.ids[i], index.texts[i], index.metas[i], score)
         p.scores = {name: float(s[i]) for name, s in scores.items() if i in s}
         return p
+
+
+def _diversify(ranked: list[tuple[int, float]], index: LexicalIndex) -> list[tuple[int, float]]:
+    """One passage per (source, section) first; further chunks of a section follow after.
+
+    Long sections have several chunks that tend to score alike; without this they fill the top
+    of the list and push other relevant sections out of view.
+    """
+    first: list[tuple[int, float]] = []
+    later: list[tuple[int, float]] = []
+    seen: set[tuple[str, str]] = set()
+    for i, score in ranked:
+        meta = index.metas[i]
+        key = (str(meta.get("source_id", "")), str(meta.get("section", "")))
+        (later if key in seen else first).append((i, score))
+        seen.add(key)
+    return first + later
 
 
 def _rrf(lists: Sequence[tuple[float, Sequence[int], str]], k: int) -> list[tuple[int, float]]:

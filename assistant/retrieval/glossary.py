@@ -26,9 +26,9 @@ class Glossary:
     def _compile(groups: list[tuple[str, ...]]) -> list[re.Pattern[str]]:
         return [
             re.compile(
-                r"(?<![\w-])(?:"
+                r"(?<!\w)(?:"
                 + "|".join(re.escape(f) for f in sorted(g, key=len, reverse=True))
-                + r")(?![\w-])",
+                + r")(?!\w)",
                 re.IGNORECASE,
             )
             for g in groups

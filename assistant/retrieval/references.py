@@ -23,7 +23,8 @@ _RECITAL = re.compile(
     r"punkt)\s*\(?(\d{1,3})\)?",
     re.IGNORECASE,
 )
-_ANNEX = re.compile(r"\b(?:annex|vedlegg|vedlegget)\s+([IVXLC]{1,6}|\d{1,2})\b", re.IGNORECASE)
+# Roman numerals in upper case only: "vedlegg i e-post" is an attachment, not Annex I.
+_ANNEX = re.compile(r"\b(?i:annex|vedlegg|vedlegget)\s+([IVXLC]{1,6}|\d{1,2})\b")
 _CHAPTER = re.compile(r"\bkap(?:ittel|\.)\s*(\d{1,2}|[IVXLC]{1,5})\b", re.IGNORECASE)
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -122,6 +123,26 @@ class ReferenceResolver:
         return [
             (m.start(), self._eu[m.group(0).lower()]) for m in self._eu_pattern.finditer(question)
         ]
+
+    def scope(self, question: str, topics: Mapping[str, list[str]]) -> tuple[set[str], set[str]]:
+        """Sources the question names (laws, regulations, EU acts), and sources its topic
+        implies (`topics`: act number -> words that point to it, e.g. "KI-system")."""
+        named: set[str] = set()
+        for _, ids in self.laws_in(question):
+            named |= ids
+        for _, number in self.acts_in(question):
+            named |= self._act_sources(number)
+        implied: set[str] = set()
+        for number, words in topics.items():
+            if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w])", question, re.I) for w in words):
+                implied |= self._act_sources(number)
+        return named, implied - named
+
+    def _act_sources(self, number: str) -> set[str]:
+        ids = {d.source_id for d in self._eu_docs(number)}
+        if number == "2016/679":
+            ids |= {d.source_id for d in self._gdpr_norwegian()}
+        return ids
 
     def _eu_docs(self, number: str) -> list[DocInfo]:
         return [d for d in self.docs if d.abbreviation == number]
