@@ -17,6 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from ingest.loaders.common import guess_language
 from ingest.model import Block, Chunk, Document, Section
 
 
@@ -36,7 +37,7 @@ class ChunkParams:
 
 
 # Bump when the chunking rules change, so that existing documents are re-chunked.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"«(\[]?[A-ZÆØÅ0-9])")
 
@@ -158,6 +159,17 @@ def chunk_header(doc: Document, label: str, heading: str) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
+def chunk_language(doc_language: str, body: str) -> str:
+    """The chunk's own language when it clearly differs from the document's (an English
+    convention text inside a Norwegian law, a Norwegian summary in an English guide)."""
+    if len(body) < 300:
+        return doc_language
+    guessed = guess_language(body, default=doc_language)
+    if (guessed == "en") != (doc_language == "en"):
+        return guessed
+    return doc_language
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -170,6 +182,7 @@ def _make_chunk(
     heading = first.heading if len(sections) == 1 else ""
     label = first.label if len(sections) == 1 else ", ".join(labels)
     embed_text = f"{chunk_header(doc, label, heading)}\n{body}"
+    language = chunk_language(doc.language, body)
     digest = content_hash(embed_text)
     chunk_id = hashlib.sha1(
         f"{tenant}\x00{doc.source_id}\x00{ordinal}\x00{digest}".encode()
@@ -188,6 +201,7 @@ def _make_chunk(
         content_hash=digest,
         ordinal=ordinal,
         doc=doc,
+        language=language,
     )
 
 

@@ -122,6 +122,7 @@ class Chunk:
     content_hash: str
     ordinal: int
     doc: Document
+    language: str = ""  # the chunk's language; empty means the document's
 
     def metadata(self) -> dict[str, str | int | float | bool]:
         """Flat metadata for the vector store (no None values)."""
@@ -131,7 +132,7 @@ class Chunk:
             "tenant": self.tenant,
             "title": d.title,
             "doc_type": d.doc_type,
-            "language": d.language,
+            "language": self.language or d.language,
             "status": d.status,
             "section": self.section_label,
             "section_labels": "|".join(self.section_labels),

@@ -139,3 +139,43 @@ def eval_cmd(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     console.print(f"figures written to {out}")
+
+
+def calibrate_cmd(
+    dataset: Path = typer.Argument(..., help="Our own eval set (never the shared sample)."),
+    max_false_refusals: float = typer.Option(0.1, help="Highest share of answerable refused."),
+    collection: str = typer.Option("regelrett-eval", "--collection"),
+) -> None:
+    """Choose the refusal threshold on an eval set and print how confidences are spread."""
+    from assistant.wiring import open_assistant
+    from evals.calibrate import choose_threshold, confidences
+    from evals.harness import load_dataset
+
+    settings = load_settings()
+    settings = settings.model_copy(
+        update={
+            "answer": settings.answer.model_copy(update={"refusal_threshold": 0.0}),
+            "chroma": settings.chroma.model_copy(update={"collection": collection}),
+        }
+    )
+    try:
+        items = load_dataset(dataset)
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    with open_assistant(settings) as assistant:
+        scored = confidences(assistant, items)
+    cal = choose_threshold(scored, max_false_refusals)
+
+    def spread(values: list[float]) -> str:
+        if not values:
+            return "none"
+        mid = values[len(values) // 2]
+        return f"n={len(values)} min={values[0]:.3f} median={mid:.3f} max={values[-1]:.3f}"
+
+    console.print(f"answerable:   {spread(cal.answerable)}")
+    console.print(f"unanswerable: {spread(cal.unanswerable)}")
+    console.print(
+        f"threshold {cal.threshold:.4f}: refusal accuracy {cal.refusal_accuracy:.2f}, "
+        f"false refusals {cal.false_refusal_rate:.2f} "
+        f"(set REGELRETT_ANSWER_REFUSAL_THRESHOLD or the default in assistant/settings.py)"
+    )

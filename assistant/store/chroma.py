@@ -49,9 +49,13 @@ class ChromaStore:
         return f"{self._location} (collection {self._name})"
 
     def index_info(self) -> IndexInfo | None:
-        return IndexInfo.from_metadata(self._col.metadata)
+        # Read the metadata afresh: another process (an ingest, another API worker) may have
+        # changed it since this collection object was opened.
+        fresh = self._client.get_collection(self._name, embedding_function=None)
+        return IndexInfo.from_metadata(fresh.metadata)
 
     def set_index_info(self, info: IndexInfo) -> None:
+        self._col = self._client.get_collection(self._name, embedding_function=None)
         meta = dict(self._col.metadata or {})
         meta.update(info.to_metadata())
         self._col.modify(metadata=meta)

@@ -1,0 +1,108 @@
+"""Explicit references resolve to sections, in bokmål, nynorsk and English forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.retrieval import _diversify, _rrf
+from assistant.retrieval.lexical import DocInfo, LexicalIndex
+from assistant.retrieval.references import ReferenceResolver
+from assistant.settings import RetrievalSettings
+from assistant.store import StoredChunk
+
+
+def _doc(source: str, short: str, abbr: str, labels: list[str], lang: str = "nb") -> DocInfo:
+    return DocInfo(source, "", short, short, abbr, "law", lang, "in_force", "", set(labels))
+
+
+DOCS = [
+    _doc("offl.md", "Offentleglova", "offl", ["§ 28", "§ 31", "§ 11"], "nn"),
+    _doc("fvl.md", "Forvaltningsloven", "fvl", ["§ 11", "§ 11 a", "§ 6"]),
+    _doc("koml.md", "Kommuneloven", "", ["§ 13-1", "§ 11-10"]),
+    _doc("popplyl.md", "Personopplysningsloven", "", ["§ 1", "Artikkel 6", "Artikkel 35"]),
+    _doc("gdpr.xhtml", "General Data Protection Regulation", "2016/679",
+         ["Article 6", "Article 35", "Recital 71"], "en"),
+    _doc("aiact.xhtml", "Artificial Intelligence Act", "2024/1689",
+         ["Article 5", "Article 50", "Annex III", "Recital 12"], "en"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ReferenceResolver:
+    r = RetrievalSettings()
+    return ReferenceResolver(DOCS, r.eu_aliases, r.law_aliases)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Kva seier offl. § 28 om klage?", {("offl.md", "§ 28")}),
+        ("offentleglova § 31", {("offl.md", "§ 31")}),
+        ("Gjelder offentlighetsloven § 11 for oss?", {("offl.md", "§ 11")}),
+        ("fvl § 11 a", {("fvl.md", "§ 11 a")}),
+        ("Hva betyr fvl. §11a i praksis?", {("fvl.md", "§ 11 a")}),
+        ("kommuneloven § 13-1", {("koml.md", "§ 13-1")}),
+        ("Etter koml. § 11-10 …", {("koml.md", "§ 11-10")}),
+        ("Kva seier kommunelova § 13 - 1?", {("koml.md", "§ 13-1")}),
+        (
+            "GDPR art. 6 nr. 1 bokstav f",
+            {("gdpr.xhtml", "Article 6"), ("popplyl.md", "Artikkel 6")},
+        ),
+        (
+            "Hva krever personvernforordningen artikkel 35?",
+            {("gdpr.xhtml", "Article 35"), ("popplyl.md", "Artikkel 35")},
+        ),
+        ("art. 50 KI-forordningen", {("aiact.xhtml", "Article 50")}),
+        ("AI Act Article 5", {("aiact.xhtml", "Article 5")}),
+        ("Article 5(1)(f) of the AI Act", {("aiact.xhtml", "Article 5")}),
+        ("Hva står i vedlegg III til KI-forordningen?", {("aiact.xhtml", "Annex III")}),
+        ("Annex III AI Act", {("aiact.xhtml", "Annex III")}),
+        ("KI-forordningen fortalepunkt 12", {("aiact.xhtml", "Recital 12")}),
+        ("GDPR recital 71", {("gdpr.xhtml", "Recital 71")}),
+    ],
+)
+def test_reference_forms(resolver: ReferenceResolver, question: str, expected: set) -> None:
+    found = {(r.source_id, r.label) for r in resolver.resolve(question)}
+    assert found == expected
+
+
+def test_a_bare_section_matches_every_law_that_has_it(resolver: ReferenceResolver) -> None:
+    refs = resolver.resolve("Hva sier § 11?")
+    assert {(r.source_id, r.label) for r in refs} == {("offl.md", "§ 11"), ("fvl.md", "§ 11")}
+    assert not any(r.explicit_law for r in refs)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kan vi sende vedtaket som vedlegg i e-post?",  # an attachment, not Annex I
+        "Vi fikk saken 2024/1234 inn i går.",
+        "Fristen er tre uker.",
+    ],
+)
+def test_no_false_references(resolver: ReferenceResolver, question: str) -> None:
+    assert resolver.resolve(question) == []
+
+
+def test_scope_names_and_topics(resolver: ReferenceResolver) -> None:
+    topics = RetrievalSettings().act_topics
+    named, implied = resolver.scope("Hva krever KI-forordningen av oss?", topics)
+    assert named == {"aiact.xhtml"} and implied == set()
+    named, implied = resolver.scope("Vi vil bruke et KI-system i barnevernet", topics)
+    assert named == set() and implied == {"aiact.xhtml"}
+    named, _ = resolver.scope("Gjelder offentleglova for selskapet?", topics)
+    assert named == {"offl.md"}
+
+
+def test_weighted_rrf_and_diversity() -> None:
+    fused = _rrf([(1.0, [1, 2, 3], "a"), (2.0, [3, 4], "b")], k=60)
+    assert [i for i, _ in fused][:2] == [3, 4]
+    scores = dict(fused)
+    assert scores[3] == pytest.approx(1 / 63 + 2 / 61)
+    chunks = [
+        StoredChunk(str(i), f"tekst {i}", {"source_id": "a.md", "section": sec, "language": "nb"})
+        for i, sec in enumerate(["§ 1", "§ 1", "§ 2"])
+    ]
+    index = LexicalIndex(chunks)
+    ranked = _diversify([(0, 0.3), (1, 0.2), (2, 0.1)], index)
+    assert [i for i, _ in ranked] == [0, 2, 1]
