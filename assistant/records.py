@@ -83,6 +83,30 @@ class Citation(BaseModel):
     quote: str = ""
     verified: bool = False
 
+    @classmethod
+    def of(
+        cls,
+        n: int,
+        passage: Passage,
+        quote: str,
+        section: str | None = None,
+        verified: bool = False,
+    ) -> Citation:
+        """Citation [n] of a quote from a passage (`section` when the quote sits under one of
+        several sections the passage holds)."""
+        return cls(
+            n=n,
+            chunk_id=passage.chunk_id,
+            source_id=passage.source_id,
+            title=passage.title,
+            abbreviation=passage.abbreviation,
+            section=passage.section if section is None else section,
+            page=passage.page_start,
+            url=passage.url,
+            quote=quote,
+            verified=verified,
+        )
+
 
 class Answer(BaseModel):
     """What every surface receives from `answer()`."""

@@ -220,17 +220,20 @@ class AnswerSettings(_Section):
         description="'extractive' (offline, verbatim quotes) or 'llm' (a chat model, see llm).",
     )
     refusal_threshold: float = Field(
-        default=0.45,
+        default=0.66,
         ge=0,
         le=1,
         description="Below this confidence the answer says the sources do not cover it "
         "(calibrated on evals/datasets; see docs/benchmarks.md).",
     )
     dense_floor: float = Field(
-        default=0.78, description="Dense similarity that counts as no evidence (confidence 0)."
+        default=0.82, description="Dense similarity that counts as no evidence (confidence 0)."
     )
     dense_span: float = Field(
         default=0.10, gt=0, description="Dense similarity above the floor that counts as full."
+    )
+    lexical_full: float = Field(
+        default=10.0, gt=0, description="BM25 score that counts as full lexical evidence."
     )
     sources_shown: int = Field(default=5, ge=1, le=20, description="Closest sources listed.")
     llm_sources: int = Field(

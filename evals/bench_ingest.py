@@ -95,9 +95,5 @@ def _run(ing: object, sources: list[DefaultSource]) -> IngestReport:
             exclude=src.exclude,
             doc_type_rules=src.doc_types,
         )
-        total.outcomes += r.outcomes
-        total.chunks_written += r.chunks_written
-        total.chunks_embedded += r.chunks_embedded
-        total.seconds += r.seconds
-        total.embed_seconds += r.embed_seconds
+        total.merge(r)
     return total

@@ -65,6 +65,15 @@ class IngestReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
+    def merge(self, other: IngestReport) -> None:
+        """Add another run's outcomes and figures to this report."""
+        self.outcomes += other.outcomes
+        self.chunks_embedded += other.chunks_embedded
+        self.chunks_cached += other.chunks_cached
+        self.chunks_written += other.chunks_written
+        self.seconds += other.seconds
+        self.embed_seconds += other.embed_seconds
+
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
 
@@ -348,12 +357,7 @@ class Ingestor:
             for e in self.manifest.entries(tenant=tenant, root=f.root)
             if e.source_id.startswith(prefix)
         }
-        if (
-            previous is not None
-            and previous.status == "ok"
-            and previous.content_hash == digest
-            and previous.params_hash == params_hash
-        ):
+        if _unchanged(previous, digest, params_hash):
             for sid in sorted(members_before):
                 yield Outcome(sid, "unchanged")
             return
@@ -405,12 +409,7 @@ class Ingestor:
     ) -> Outcome:
         digest = _sha256(data)
         previous = self.manifest.get(tenant, f.source_id)
-        if (
-            previous is not None
-            and previous.status == "ok"
-            and previous.content_hash == digest
-            and previous.params_hash == params_hash
-        ):
+        if previous is not None and _unchanged(previous, digest, params_hash):
             progress.file_done(f.source_id, len(data), 0)
             return Outcome(f.source_id, "unchanged", chunks=previous.n_chunks)
         try:
@@ -510,6 +509,16 @@ class Ingestor:
         removed = sum(o.chunks for o in self._remove(tenant, known))
         self.refresh_lexical(force=True)
         return removed
+
+
+def _unchanged(previous: ManifestEntry | None, digest: str, params_hash: str) -> bool:
+    """Indexed completely, from the same bytes, with the same parameters."""
+    return (
+        previous is not None
+        and previous.status == "ok"
+        and previous.content_hash == digest
+        and previous.params_hash == params_hash
+    )
 
 
 def _size(path: Path) -> int:

@@ -117,19 +117,7 @@ def compose(
         if quote.passage not in numbers:
             numbers[quote.passage] = len(numbers) + 1
         n = numbers[quote.passage]
-        citations.append(
-            Citation(
-                n=n,
-                chunk_id=p.chunk_id,
-                source_id=p.source_id,
-                title=p.title,
-                abbreviation=p.abbreviation,
-                section=label,
-                page=p.page_start,
-                url=p.url,
-                quote=quote.text,
-            )
-        )
+        citations.append(Citation.of(n, p, quote.text, section=label))
         key = "lead" if not lines else "more"
         name = p.display_name
         page = f"{'p.' if lang == 'en' else 's.'} {p.page_start}" if p.page_start else ""

@@ -57,21 +57,7 @@ def check_sentence(sentence: str, passages: Sequence[Passage]) -> Checked:
         source = next((n for n in numbers if quote_in(quote, passages[n - 1].text)), None)
         if source is None:
             return Checked(sentence, False, reason="quote not found in the cited source")
-        p = passages[source - 1]
-        citations.append(
-            Citation(
-                n=source,
-                chunk_id=p.chunk_id,
-                source_id=p.source_id,
-                title=p.title,
-                abbreviation=p.abbreviation,
-                section=p.section,
-                page=p.page_start,
-                url=p.url,
-                quote=quote,
-                verified=True,
-            )
-        )
+        citations.append(Citation.of(source, passages[source - 1], quote, verified=True))
     return Checked(sentence, True, citations)
 
 

@@ -147,11 +147,7 @@ def _run_defaults(ingestor: Ingestor, prune: bool | None, tenant: str | None) ->
             )
         finally:
             progress.stop()
-        total.outcomes += report.outcomes
-        total.chunks_embedded += report.chunks_embedded
-        total.chunks_cached += report.chunks_cached
-        total.chunks_written += report.chunks_written
-        total.seconds += report.seconds
+        total.merge(report)
     return total
 
 

@@ -250,7 +250,10 @@ class Retriever:
         if family == "en" and lang != "en":
             return " ".join([question, *self.glossary.to_english(question)])
         if family == "no" and lang == "en":
-            return " ".join([question, *self.glossary.to_norwegian(question)])
+            carried = " ".join([question, *self.glossary.to_norwegian(question)])
+            return " ".join([carried, *self.glossary.other_norwegian(carried)])
+        if family == "no":
+            return " ".join([question, *self.glossary.other_norwegian(question)])
         return question
 
     def _dense(

@@ -17,8 +17,10 @@ class Term:
 
 
 class Glossary:
-    def __init__(self, terms: list[Term]) -> None:
+    def __init__(self, terms: list[Term], variants: list[tuple[str, str]] | None = None) -> None:
         self.terms = terms
+        self.variants = [(a, b) for a, b in (variants or []) if a != b]
+        self._variant = self._compile([(a, b) for a, b in self.variants])
         self._no = self._compile([t.no for t in terms])
         self._en = self._compile([t.en for t in terms])
 
@@ -43,7 +45,12 @@ class Glossary:
             if not no or not en:
                 raise ValueError(f"{path}: term {i + 1} needs both 'nb' and 'en' forms")
             terms.append(Term(tuple(str(x).lower() for x in no), tuple(str(x).lower() for x in en)))
-        return cls(terms)
+        variants = []
+        for i, pair in enumerate(raw.get("variants", [])):
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ValueError(f"{path}: variant {i + 1} must be [bokmål, nynorsk]")
+            variants.append((str(pair[0]).lower(), str(pair[1]).lower()))
+        return cls(terms, variants)
 
     def to_english(self, text: str) -> list[str]:
         """English terms for the Norwegian terms found in `text`."""
@@ -53,6 +60,15 @@ class Glossary:
             if pat.search(text)
             for e in term.en
         ]
+
+    def other_norwegian(self, text: str) -> list[str]:
+        """The nynorsk forms of bokmål words in `text`, and the other way round."""
+        out = []
+        for (a, b), pat in zip(self.variants, self._variant, strict=True):
+            m = pat.search(text)
+            if m:
+                out.append(b if m.group(0).lower() == a else a)
+        return out
 
     def to_norwegian(self, text: str) -> list[str]:
         """Norwegian terms for the English terms found in `text`."""
