@@ -17,7 +17,6 @@ from assistant.retrieval.lexical import LexicalIndex
 from ingest.chunking import split_sentences
 
 _MIN_UNIT = 25
-_MAX_UNIT = 600
 
 
 @dataclass
@@ -30,14 +29,14 @@ class Quote:
 
 
 def units(passage_text: str) -> list[str]:
-    """Quotable units of a passage: sentences, list items and short lines, verbatim."""
+    """Quotable units of a passage: sentences and list items, verbatim."""
     out: list[str] = []
     for para in passage_text.split("\n\n"):
         for line in para.split("\n"):
             line = line.strip()
             if not line:
                 continue
-            for sentence in split_sentences(line) if len(line) > _MAX_UNIT else [line]:
+            for sentence in split_sentences(line):
                 if len(sentence) >= _MIN_UNIT:
                     out.append(sentence)
     return out
