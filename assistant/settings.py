@@ -194,7 +194,7 @@ class RetrievalSettings(_Section):
         description="Words that point a question to an EU act, keyed by act number.",
     )
     cross_lingual_offset: float = Field(
-        default=0.05,
+        default=0.025,
         ge=0,
         description="How much lower dense similarity runs across languages than within one.",
     )
