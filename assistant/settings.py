@@ -160,6 +160,26 @@ def _law_aliases() -> dict[str, str]:
         "arkivforskriften": "Arkivforskrifta",
         "likestillingsloven": "Likestillings- og diskrimineringsloven",
         "diskrimineringsloven": "Likestillings- og diskrimineringsloven",
+        # the official English names of the acts, as questions in English use them
+        "Local Government Act": "Kommuneloven",
+        "Freedom of Information Act": "Offentleglova",
+        "Public Administration Act": "Forvaltningsloven",
+        "Archives Act": "Arkivlova",
+        "Personal Data Act": "Personopplysningsloven",
+        "Public Procurement Act": "Anskaffelsesloven",
+        "Public Procurement Regulations": "Anskaffelsesforskriften",
+        "Equality and Anti-Discrimination Act": "Likestillings- og diskrimineringsloven",
+        "Anti-Discrimination Act": "Likestillings- og diskrimineringsloven",
+        "Digital Security Act": "Digitalsikkerhetsloven",
+        "Digital Security Regulations": "Digitalsikkerhetsforskriften",
+        "eAdministration Regulations": "eForvaltningsforskriften",
+        "Freedom of Information Regulations": "Offentlegforskrifta",
+        "uu-forskriften": "Forskrift om universell utforming av IKT-løsninger",
+        "forskrift om universell utforming": "Forskrift om universell utforming av IKT-løsninger",
+        "universal design regulations": "Forskrift om universell utforming av IKT-løsninger",
+        "IT-standardforskriften": "Forskrift om IT-standarder i offentlig forvaltning",
+        "IT standards regulations": "Forskrift om IT-standarder i offentlig forvaltning",
+        "personopplysningsforskriften": "Forskrift om behandling av personopplysninger",
     }
 
 
