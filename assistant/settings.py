@@ -213,6 +213,10 @@ class RetrievalSettings(_Section):
         default_factory=_act_topics,
         description="Words that point a question to an EU act, keyed by act number.",
     )
+    dense_carry_over: bool = Field(
+        default=False,
+        description="Also embed the glossary-carried question for the other language partition.",
+    )
     cross_lingual_offset: float = Field(
         default=0.025,
         ge=0,

@@ -149,7 +149,15 @@ class Retriever:
         vector = self.embedder.embed_query(question)
         timings["embed"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        dense = {fam: self._dense(index, vector, fam, filters, r.candidates) for fam in FAMILIES}
+        vectors = {fam: vector for fam in FAMILIES}
+        other = "no" if lang == "en" else "en"
+        carried = self._query_for(question, lang, other)
+        if r.dense_carry_over and carried != question:
+            # the question carried over by the glossary, embedded for the other partition
+            vectors[other] = self.embedder.embed_query(carried)
+        dense = {
+            fam: self._dense(index, vectors[fam], fam, filters, r.candidates) for fam in FAMILIES
+        }
         timings["dense"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         lexical = {
