@@ -15,6 +15,15 @@ from ingest.service import DefaultSource, default_sources
 app = typer.Typer(help="Benchmarks (figures, compared with a baseline in the same run).")
 
 
+def _show(title: str, figures: dict[str, float | int], json_out: Path | None) -> None:
+    table = Table("figure", "value", title=title)
+    for key, value in figures.items():
+        table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    if json_out:
+        json_out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
 @app.command("ingest")
 def bench_ingest_cmd(
     paths: list[Path] = typer.Argument(
@@ -43,12 +52,7 @@ def bench_ingest_cmd(
             fail(f"path not found: {s.path}")
     console.print(f"benchmarking ingest of {', '.join(str(s.path) for s in sources)} …")
     result = bench_ingest(settings, sources, sample=sample)
-    table = Table("figure", "value", title="Ingest benchmark")
-    for key, value in result.as_dict().items():
-        table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
-    console.print(table)
-    if json_out:
-        json_out.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+    _show("Ingest benchmark", result.as_dict(), json_out)
 
 
 @app.command("query")
@@ -73,9 +77,4 @@ def bench_query_cmd(
         fail("no questions found")
     with open_assistant(settings) as assistant:
         result = bench_query(assistant, questions, rounds=rounds)
-    table = Table("figure", "value", title="Query benchmark (extractive, in-process)")
-    for key, value in result.as_dict().items():
-        table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
-    console.print(table)
-    if json_out:
-        json_out.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+    _show("Query benchmark (extractive, in-process)", result.as_dict(), json_out)

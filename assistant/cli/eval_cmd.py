@@ -15,6 +15,17 @@ from ingest.pipeline import IngestInputError
 from ingest.service import DefaultSource, default_sources, open_ingestor
 
 
+def _eval_settings(collection: str, **answer: Any) -> Settings:
+    """The settings for an eval run: its own collection, and answer settings overridden."""
+    settings = load_settings()
+    return settings.model_copy(
+        update={
+            "answer": settings.answer.model_copy(update=answer),
+            "chroma": settings.chroma.model_copy(update={"collection": collection}),
+        }
+    )
+
+
 def _eval_source(settings: Settings, corpus: Path) -> DefaultSource:
     """The eval corpus entry of the default sources, pointed at `corpus`."""
     for src in default_sources(settings):
@@ -95,13 +106,7 @@ def eval_cmd(
     from evals.harness import format_report, load_dataset, report_to_dict, run_eval
     from evals.system import RegelrettSystem
 
-    settings = load_settings()
-    settings = settings.model_copy(
-        update={
-            "answer": settings.answer.model_copy(update={"sources_shown": 10}),
-            "chroma": settings.chroma.model_copy(update={"collection": collection}),
-        }
-    )
+    settings = _eval_settings(collection, sources_shown=10)
     try:
         items = {ds: load_dataset(ds) for ds in datasets}
     except (OSError, ValueError) as exc:
@@ -151,13 +156,7 @@ def calibrate_cmd(
     from evals.calibrate import choose_threshold, confidences
     from evals.harness import load_dataset
 
-    settings = load_settings()
-    settings = settings.model_copy(
-        update={
-            "answer": settings.answer.model_copy(update={"refusal_threshold": 0.0}),
-            "chroma": settings.chroma.model_copy(update={"collection": collection}),
-        }
-    )
+    settings = _eval_settings(collection, refusal_threshold=0.0)
     try:
         items = load_dataset(dataset)
     except (OSError, ValueError) as exc:
