@@ -106,3 +106,16 @@ def test_weighted_rrf_and_diversity() -> None:
     index = LexicalIndex(chunks)
     ranked = _diversify([(0, 0.3), (1, 0.2), (2, 0.1)], index)
     assert [i for i, _ in ranked] == [0, 2, 1]
+
+
+def test_questions_about_when_a_rule_applies_are_recognised() -> None:
+    from assistant.retrieval import _COMMENCEMENT, _WHEN
+
+    assert _WHEN.search("Gjelder forbudene i KI-forordningen allerede nå?")
+    assert _WHEN.search("Is the Digital Security Act in force yet?")
+    assert _WHEN.search("Når tek arkivlova til å gjelde?") is not None
+    assert not _WHEN.search("Hva er et saksdokument?")
+    assert _COMMENCEMENT.search(
+        "Artificial Intelligence Act Article 113 Entry into force and application"
+    )
+    assert _COMMENCEMENT.search("Arkivlova § 30 Ikraftsetjing")

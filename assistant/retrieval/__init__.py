@@ -11,6 +11,7 @@ fusion interleaves the two lists.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,15 @@ from assistant.settings import Settings
 from assistant.store import VectorStore
 
 FAMILIES = ("no", "en")
+# Questions about when a rule applies, and the headings of the provisions that say so.
+_WHEN = re.compile(
+    r"(?i)\b(i kraft|ikraft\w*|trer i kraft|tek til å gjelde|gjeld(?:er)? (?:fra|frå|allerede|"
+    r"alt|nå|no)|fra når|frå når|når gjeld|allerede|ennå|enno|in force|apply yet|applies from|"
+    r"apply from|already apply|when do|when does|yet\b|from when)"
+)
+_COMMENCEMENT = re.compile(
+    r"(?i)(ikraft\w*|i kraft|entry into force|and application|overgangs\w*|tek til å gjelde)"
+)
 _LANGS = {"no": ["nb", "nn"], "en": ["en"]}
 
 
@@ -177,6 +187,10 @@ class Retriever:
                 for ranked in self._scoped(index, question, lang, vector, ids, allowed, filters):
                     lists.append((weight, ranked, "scoped"))
         timings["scoped"] = time.perf_counter() - t4
+        if _WHEN.search(question):
+            commencement = self._commencement(index, (named | implied), allowed)
+            if commencement:
+                lists.append((r.weight_reference, commencement, "commencement"))
         for fam in FAMILIES:
             w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
@@ -223,6 +237,19 @@ class Retriever:
                 query = self._query_for(question, lang, fam)
                 out.append([i for i, _ in index.search(query, fam, k, mask)])
         return out
+
+    def _commencement(
+        self, index: LexicalIndex, sources: set[str], allowed: npt.NDArray[np.bool_]
+    ) -> list[int]:
+        """The entry-into-force provisions of the sources in scope, for questions about when a
+        rule applies ("gjelder forbudene allerede?", "is the act in force yet?")."""
+        return [
+            i
+            for i, meta in enumerate(index.metas)
+            if allowed[i]
+            and meta.get("source_id") in sources
+            and _COMMENCEMENT.search(str(meta.get("header", "")))
+        ]
 
     def _partition_weights(
         self, lang: str, dense: Mapping[str, list[tuple[int, float]]]
