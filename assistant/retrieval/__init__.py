@@ -34,7 +34,7 @@ from assistant.store import VectorStore
 FAMILIES = ("no", "en")
 # Questions about when a rule applies, and the headings of the provisions that say so.
 _WHEN = re.compile(
-    r"(?i)\b(i kraft|ikraft\w*|trer i kraft|tek til å gjelde|gjeld(?:er)? (?:fra|frå|allerede|"
+    r"(?i)\b(i kraft|ikraft\w*|trer i kraft|til å gjelde|gjeld(?:er)? (?:fra|frå|allerede|"
     r"alt|nå|no)|fra når|frå når|når gjeld|allerede|ennå|enno|in force|apply yet|applies from|"
     r"apply from|already apply|when do|when does|yet\b|from when)"
 )
