@@ -190,7 +190,10 @@ class RetrievalSettings(_Section):
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
     weight_reference: float = Field(
-        default=3.0, ge=0, description="Fusion weight of explicit references (offl. § 28)."
+        default=6.0,
+        ge=0,
+        description="Fusion weight of explicit references (offl. § 28) and of the "
+        "entry-into-force provisions for questions about when a rule applies.",
     )
     weight_dense: float = Field(default=1.0, ge=0, description="Fusion weight of dense search.")
     weight_lexical: float = Field(default=1.0, ge=0, description="Fusion weight of BM25.")
