@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -188,10 +188,3 @@ class Manifest:
         self._db.execute(
             "DELETE FROM documents WHERE tenant = ? AND source_id = ?", (tenant, source_id)
         )
-
-    def remove_many(self, keys: Sequence[tuple[str, str]]) -> None:
-        for tenant, source_id in keys:
-            self.remove(tenant, source_id)
-
-    def total_chunks(self) -> int:
-        return sum(e.n_chunks for e in self.entries())

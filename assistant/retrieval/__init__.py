@@ -225,8 +225,7 @@ class Retriever:
     ) -> list[list[int]]:
         """Dense and lexical rankings within the sources the question names or implies."""
         k = self.settings.retrieval.candidates
-        in_scope = np.array([m.get("source_id") in sources for m in index.metas], dtype=bool)
-        in_scope &= allowed
+        in_scope = np.isin(index.sources, sorted(sources)) & allowed
         where = dict(filters.where())
         where["source_id"] = {"$in": sorted(sources)}
         hits = self.store.query(vector, k, where)
@@ -243,12 +242,9 @@ class Retriever:
     ) -> list[int]:
         """The entry-into-force provisions of the sources in scope, for questions about when a
         rule applies ("gjelder forbudene allerede?", "is the act in force yet?")."""
+        in_scope = np.flatnonzero(np.isin(index.sources, sorted(sources)) & allowed)
         return [
-            i
-            for i, meta in enumerate(index.metas)
-            if allowed[i]
-            and meta.get("source_id") in sources
-            and _COMMENCEMENT.search(str(meta.get("header", "")))
+            int(i) for i in in_scope if _COMMENCEMENT.search(str(index.metas[i].get("header", "")))
         ]
 
     def _partition_weights(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import numpy.typing as npt
 from assistant.retrieval.text import Vocabulary, analyse, stem_lang, words
 from assistant.store import StoredChunk
 
-FORMAT_VERSION = 3  # bump whenever the class changes shape
+FORMAT_VERSION = 4  # bump whenever the class changes shape
 
 
 @dataclass
@@ -69,6 +69,7 @@ class LexicalIndex:
         if corpus:
             self.bm25.index(corpus, show_progress=False)
         self.languages = np.array([stem_lang(str(m.get("language", "nb"))) for m in self.metas])
+        self.sources = np.array([str(m.get("source_id", "")) for m in self.metas])
         self.by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.docs: dict[tuple[str, str], DocInfo] = {}
         for i, meta in enumerate(self.metas):
@@ -143,6 +144,3 @@ class LexicalIndex:
         if version != FORMAT_VERSION or not isinstance(index, cls):
             return None
         return index
-
-    def positions(self, ids: Sequence[str]) -> list[int]:
-        return [self.position[i] for i in ids if i in self.position]

@@ -19,24 +19,11 @@ _ARTICLE = re.compile(
     re.IGNORECASE,
 )
 _RECITAL = re.compile(
-    r"\b(?:recital|fortalepunkt|fortale(?:n)?\s*(?:punkt|avsnitt)?|betraktning|"
-    r"punkt)\s*\(?(\d{1,3})\)?",
+    r"\b(?:recital|fortalepunkt|fortale(?:n)?\s*(?:punkt|avsnitt)?|betraktning)\s*\(?(\d{1,3})\)?",
     re.IGNORECASE,
 )
 # Roman numerals in upper case only: "vedlegg i e-post" is an attachment, not Annex I.
 _ANNEX = re.compile(r"\b(?i:annex|vedlegg|vedlegget)\s+([IVXLC]{1,6}|\d{1,2})\b")
-_CHAPTER = re.compile(r"\bkap(?:ittel|\.)\s*(\d{1,2}|[IVXLC]{1,5})\b", re.IGNORECASE)
-
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-
-
-def roman(value: str) -> int:
-    total, prev = 0, 0
-    for ch in reversed(value.upper()):
-        n = _ROMAN[ch]
-        total = total - n if n < prev else total + n
-        prev = max(prev, n)
-    return total
 
 
 def to_roman(n: int) -> str:
@@ -230,23 +217,9 @@ class ReferenceResolver:
     def _recitals(self, question: str) -> list[Reference]:
         out = []
         for m in _RECITAL.finditer(question):
-            if not re.match(r"(?i)recital|fortale|betraktning", m.group(0)):
-                continue
             label = f"Recital {int(m.group(1))}"
             for number in self._act_numbers(question, m.start()):
                 for doc in self._eu_docs(number):
                     if label in doc.labels:
                         out.append(Reference(doc.source_id, label, m.group(0), True))
         return out
-
-    def chapter_mentions(self, question: str) -> list[str]:
-        """'Kapittel 6' labels named in the question (a weak hint, not resolved on its own)."""
-        out = []
-        for m in _CHAPTER.finditer(question):
-            raw = m.group(1)
-            out.append(f"Kapittel {raw.upper() if not raw.isdigit() else raw}")
-        return out
-
-
-def roman_or_int(value: str) -> int:
-    return int(value) if value.isdigit() else roman(value)
