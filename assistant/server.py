@@ -1,56 +1,137 @@
-"""The HTTP service. `create_app(settings)` builds it; nothing is opened at import."""
+"""The HTTP service. `create_app(settings)` builds it; nothing is opened at import.
+
+The store, embedder and lexical index open once, in the lifespan (the embedder and index warm
+up in the background; /readyz says when they are ready). The routes live in `assistant.api`,
+one module per resource; the widget, demo page and passage viewer in `assistant.web`.
+"""
 
 from __future__ import annotations
 
-import html
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+import anyio
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
+from assistant.api import routes_admin, routes_ask, routes_feedback, routes_health, routes_sources
+from assistant.api.keys import KeyInputError, normalise_origin
+from assistant.api.middleware import BodyLimitMiddleware, CorsMiddleware
+from assistant.api.models import IngestPath
+from assistant.api.problems import Problem, install_handlers
+from assistant.api.services import Services
 from assistant.settings import Settings
-from assistant.store import StoreError, VectorStore, open_store
+
+VERSION = "0.1.0"
+DEMO_KEY_ENV = "_REGELRETT_DEMO_KEY"  # set by `regelrett serve --workers N` for its workers
+
+DESCRIPTION = """\
+Cited answers to legal questions for Norwegian municipalities.
+
+**Keys.** Send an API key in `X-API-Key` (or `Authorization: Bearer`). Keys have scopes `ask`
+and `admin`; widget keys may only ask, and only from the web origins they are bound to.
+`GET /v1/sources*` is open when public sources are enabled.
+
+**Errors** are `application/problem+json` (RFC 9457), in the language of `Accept-Language`
+(nb, nn or en). **Limits**: request body size, question length, and a rate limit per key and
+per client IP (429 with `Retry-After`). See docs/api.md.
+"""
+
+TAGS = [
+    {"name": "ask", "description": "Questions and answers (JSON or Server-Sent Events)."},
+    {"name": "sources", "description": "What is indexed, and a section's text in context."},
+    {"name": "feedback", "description": "Ratings of answers."},
+    {"name": "admin", "description": "Ingest and remove sources (server keys with `admin`)."},
+    {"name": "health", "description": "Liveness and readiness."},
+]
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
+    """The app. `demo_key`: the demo widget key a parent process made for all its workers
+    (default: made in the lifespan, when `server.demo_key` is on)."""
+    svc = Services(settings)
+    server = settings.server
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = None
-        app.state.store_error = None
+        await anyio.to_thread.run_sync(svc.open)
+        app.state.store = svc.store
+        app.state.store_error = svc.store_error
+        if server.auth == "keys" and server.demo_key:
+            svc.create_demo_key(demo_key)
+        app.state.demo_key = svc.demo_key
         try:
-            app.state.store = open_store(settings)
-        except StoreError as exc:
-            app.state.store_error = str(exc)
-        yield
+            yield
+        finally:
+            await anyio.to_thread.run_sync(svc.close)
 
-    app = FastAPI(title="Regelrett", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Regelrett",
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=TAGS,
+    )
     app.state.settings = settings
+    app.state.services = svc
+    app.state.demo_key = None
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    install_handlers(app, server.max_question_chars)
+    app.include_router(routes_ask.build_router(settings))
+    app.include_router(routes_sources.router)
+    app.include_router(routes_feedback.router)
+    app.include_router(routes_admin.router)
+    app.include_router(routes_health.router)
 
-    @app.get("/readyz")
-    def readyz(request: Request) -> JSONResponse:
-        store: VectorStore | None = request.app.state.store
-        if store is None:
-            reason = request.app.state.store_error or "store not open"
-            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
-        return JSONResponse({"status": "ready", "chunks": store.count()})
+    static = frozenset(_origins(server.cors_origins))
+    upload_limit = int(settings.ingest.max_file_mb * 1024 * 1024) + 64 * 1024
 
-    @app.get("/", response_class=HTMLResponse)
-    def home(request: Request) -> str:
-        store: VectorStore | None = request.app.state.store
-        count = store.count() if store is not None else 0
-        state = (
-            "klar" if store is not None else "ikke klar: " + (request.app.state.store_error or "")
-        )
-        return (
-            "<!doctype html><html lang='nb'><head><meta charset='utf-8'>"
-            "<title>Regelrett</title></head><body><main><h1>Regelrett</h1>"
-            f"<p>Tjenesten kjører ({html.escape(state)}). {count} tekstutdrag er indeksert.</p>"
-            "<p><a href='/healthz'>/healthz</a></p></main></body></html>"
-        )
+    def limit_for(path: str) -> int:
+        return upload_limit if path.startswith("/v1/admin/ingest") else server.max_body_bytes
 
+    app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(CorsMiddleware, allowed_origins=lambda: svc.keys.widget_origins() | static)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=TAGS,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in (Problem, IngestPath):
+                _add_schema(components, model)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    from assistant.web import mount_web
+
+    mount_web(app, settings)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory` (several workers): settings from the environment."""
+    return create_app(Settings(), demo_key=os.environ.get(DEMO_KEY_ENV) or None)
+
+
+def _origins(values: list[str]) -> list[str]:
+    try:
+        return [normalise_origin(v) for v in values]
+    except KeyInputError as exc:
+        raise ValueError(f"server.cors_origins: {exc}") from exc
+
+
+def _add_schema(components: dict[str, Any], model: type[BaseModel]) -> None:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        components.setdefault(name, sub)
+    components[model.__name__] = schema

@@ -283,6 +283,50 @@ class LLMSettings(_Section):
 class ServerSettings(_Section):
     host: str = Field(default="127.0.0.1", description="Interface the HTTP service listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")
+    auth: str = Field(
+        default="keys",
+        pattern="^(keys|off)$",
+        description="'keys': the API needs an API key (regelrett keys create); 'off': no key "
+        "needed (local development and tests only).",
+    )
+    demo_key: bool = Field(
+        default=True,
+        description="On start, create (or replace) the widget key 'demo-widget' for this host "
+        "and port, so the demo page works without a manual step.",
+    )
+    public_sources: bool = Field(
+        default=True,
+        description="Anyone may read /v1/sources (the corpus is public law); false: needs a key "
+        "with scope 'ask'.",
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=10, le=100_000, description="Longest question accepted, in characters."
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body, in bytes (uploads to /v1/admin/ingest: "
+        "ingest.max_file_mb).",
+    )
+    rate_per_minute_key: int = Field(
+        default=120,
+        ge=0,
+        description="Requests per minute per API key (a token bucket of this size); 0: no limit.",
+    )
+    rate_per_minute_ip: int = Field(
+        default=60,
+        ge=0,
+        description="Requests per minute per client IP (a token bucket of this size); 0: no "
+        "limit. Behind a NAT or proxy many users share one address.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins always allowed by CORS, besides those of active widget keys "
+        "(useful with auth 'off').",
+    )
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Server processes `regelrett serve` starts."
+    )
 
 
 class Settings(BaseSettings):

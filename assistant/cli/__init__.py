@@ -10,6 +10,7 @@ from assistant.cli import (
     config_cmd,
     eval_cmd,
     ingest_cmd,
+    keys_cmd,
     serve_cmd,
     sources_cmd,
 )
@@ -23,6 +24,7 @@ app.command("calibrate")(eval_cmd.calibrate_cmd)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(bench_cmd.app, name="bench")
+app.add_typer(keys_cmd.app, name="keys")
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from assistant.cli.common import console, load_settings
@@ -10,14 +12,44 @@ from assistant.cli.common import console, load_settings
 def serve(
     host: str | None = typer.Option(None, "--host", help="Default: REGELRETT_SERVER_HOST."),
     port: int | None = typer.Option(None, "--port", help="Default: REGELRETT_SERVER_PORT."),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Server processes; default: REGELRETT_SERVER_WORKERS (1)."
+    ),
 ) -> None:
     """Serve the HTTP API on http://HOST:PORT."""
     import uvicorn
 
-    from assistant.server import create_app
+    from assistant.server import DEMO_KEY_ENV, create_app
 
     settings = load_settings()
     host = host or settings.server.host
     port = port or settings.server.port
+    workers = workers or settings.server.workers
+    settings = settings.model_copy(
+        update={"server": settings.server.model_copy(update={"host": host, "port": port})}
+    )
     console.print(f"Regelrett on http://{host}:{port}", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if settings.server.auth == "off":
+        console.print("[yellow]API keys are off (REGELRETT_SERVER_AUTH=off)[/]")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    # Several processes: each builds its app from the environment, so the effective host and
+    # port go there, and the demo widget key is made once here and shared by all of them.
+    os.environ["REGELRETT_SERVER_HOST"] = host
+    os.environ["REGELRETT_SERVER_PORT"] = str(port)
+    if settings.server.auth == "keys" and settings.server.demo_key:
+        from assistant.api.services import Services
+
+        services = Services(settings)
+        services.create_demo_key()
+        services.keys.close()
+        os.environ[DEMO_KEY_ENV] = services.demo_key or ""
+    uvicorn.run(
+        "assistant.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -1,0 +1,111 @@
+"""Who is calling: the API key (`X-API-Key`, or `Authorization: Bearer`), its scopes, the
+origin a widget key is used from, and the rate limits per client IP and per key.
+
+Dependencies are `async` on purpose: they do microseconds of work (a cached key lookup, a token
+bucket) and should not cost a trip to the thread pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.api.keys import ApiKey
+from assistant.api.problems import ApiProblem
+from assistant.api.ratelimit import RateLimiter
+from assistant.api.services import Services, services
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="An API key from `regelrett keys create` (starts with rr_).",
+)
+bearer = HTTPBearer(auto_error=False, description="The same API key as a bearer token.")
+
+
+@dataclass(frozen=True)
+class Caller:
+    key: ApiKey | None  # None: no key needed (auth off, or public sources)
+    ip: str
+
+    @property
+    def key_id(self) -> str | None:
+        return self.key.id if self.key else None
+
+
+def client_ip(request: Request) -> str:
+    # uvicorn sets the client from X-Forwarded-For when the proxy is trusted (--forwarded-allow-ips)
+    return request.client.host if request.client else "unknown"
+
+
+def _limit(limiter: RateLimiter, bucket: str) -> None:
+    wait = limiter.hit(bucket)
+    if wait:
+        raise ApiProblem(429, "rate_limited", headers={"Retry-After": str(wait)}, seconds=wait)
+
+
+def _authorise(
+    request: Request, svc: Services, presented: str | None, scope: str, optional: bool
+) -> Caller:
+    ip = client_ip(request)
+    _limit(svc.ip_limiter, "ip:" + ip)
+    if svc.settings.server.auth == "off":
+        return Caller(None, ip)
+    if presented is None:
+        if optional:
+            return Caller(None, ip)
+        raise ApiProblem(401, "auth_missing", headers={"WWW-Authenticate": "ApiKey"})
+    key = svc.keys.lookup(presented)
+    if key is None:
+        raise ApiProblem(401, "auth_unknown", headers={"WWW-Authenticate": "ApiKey"})
+    if key.kind == "widget":
+        if scope == "admin":
+            raise ApiProblem(403, "widget_admin")
+        origin = request.headers.get("origin")
+        if origin is None:
+            raise ApiProblem(403, "origin_missing")
+        if not key.allows_origin(origin):
+            raise ApiProblem(403, "origin", origin=origin[:200])
+    if scope not in key.scopes:
+        raise ApiProblem(403, "scope", scope=scope)
+    _limit(svc.key_limiter, "key:" + key.id)
+    return Caller(key, ip)
+
+
+def _presented(header: str | None, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    if header:
+        return header.strip()
+    if credentials is not None and credentials.credentials:
+        return credentials.credentials.strip()
+    return None
+
+
+async def require_ask(
+    request: Request,
+    header: str | None = Security(api_key_header),
+    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+) -> Caller:
+    """A key with scope `ask` (a widget key from one of its origins)."""
+    return _authorise(request, services(request), _presented(header, credentials), "ask", False)
+
+
+async def require_admin(
+    request: Request,
+    header: str | None = Security(api_key_header),
+    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+) -> Caller:
+    """A server key with scope `admin`."""
+    return _authorise(request, services(request), _presented(header, credentials), "admin", False)
+
+
+async def read_sources(
+    request: Request,
+    header: str | None = Security(api_key_header),
+    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+) -> Caller:
+    """Anyone when sources are public (a key, if sent, must still be valid); else `ask`."""
+    svc = services(request)
+    optional = svc.settings.server.public_sources
+    return _authorise(request, svc, _presented(header, credentials), "ask", optional)

@@ -1,0 +1,136 @@
+"""POST /v1/ask (the Answer as JSON) and POST /v1/ask/stream (Server-Sent Events).
+
+No `from __future__ import annotations` here: the request body model is built per app (it
+carries the configured question length limit) and FastAPI must see the class itself.
+"""
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from assistant.answer import Event
+from assistant.api.auth import Caller, require_ask
+from assistant.api.models import ask_request_model
+from assistant.api.problems import problem_body, problem_responses, request_language
+from assistant.api.services import services
+from assistant.records import Answer
+from assistant.settings import Settings
+
+log = logging.getLogger("regelrett.api")
+
+_END = object()
+
+STREAM_DESCRIPTION = """\
+The answer as Server-Sent Events, each `event: <kind>` and `data: <one line of JSON>`:
+
+- `sources`: the retrieved passages (a list of Passage), sent first, as soon as retrieval is done
+- `delta`: `{"text": "..."}`, the next piece of verified answer text (append it)
+- `citation`: a Citation (numbered [n], with source, section, page and the verbatim quote)
+- `reset`: `{}`, discard the text shown so far (the LLM answer fell back to the extractive one)
+- `done`: the final Answer, the same object POST /v1/ask returns
+- `error`: a problem object (RFC 9457); the stream ends after it
+"""
+
+
+class EventStreamResponse(StreamingResponse):
+    media_type = "text/event-stream"
+
+
+def encode_event(kind: str, data: Any) -> bytes:
+    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+def event_payload(event: Event) -> Any:
+    if event.kind == "sources":
+        return [p.model_dump(mode="json") for p in event.data]
+    if event.kind == "delta":
+        return {"text": event.data}
+    if event.kind in {"citation", "done"}:
+        return event.data.model_dump(mode="json")
+    if event.kind == "reset":
+        return {}
+    return event.data
+
+
+async def sse(events: Iterator[Event], lang: str, path: str) -> AsyncIterator[bytes]:
+    """Each step of the (synchronous, CPU-bound) answer generator runs in a worker thread, so
+    the event loop stays free and each event goes out as soon as it exists."""
+    try:
+        while True:
+            event = await anyio.to_thread.run_sync(next, events, _END)
+            if event is _END:
+                return
+            yield encode_event(event.kind, event_payload(event))
+    except Exception:
+        log.exception("answer stream failed")
+        yield encode_event("error", problem_body(500, "internal", lang, path))
+    finally:
+        close = getattr(events, "close", None)  # a generator: release what it holds
+        if close is not None:
+            close()
+
+
+def build_router(settings: Settings) -> APIRouter:
+    AskRequest = ask_request_model(settings.server.max_question_chars)
+    errors = problem_responses(401, 403, 413, 422, 429, 500, 503)
+    router = APIRouter(prefix="/v1", tags=["ask"])
+
+    @router.post(
+        "/ask",
+        response_model=Answer,
+        responses=errors,
+        summary="Answer a question with verified citations",
+        description="The whole answer at once. Every quote in it stands verbatim in the passage "
+        "its citation points to; when the sources do not answer the question, `refused` is "
+        "true and the answer names the closest sources.",
+    )
+    def ask(
+        body: AskRequest,  # type: ignore[valid-type]
+        request: Request,
+        caller: Caller = Depends(require_ask),
+    ) -> JSONResponse:
+        assistant = services(request).ready_assistant()
+        answer = assistant.answer(
+            body.question,
+            mode=body.mode,
+            filters=body.filters.to_filters() if body.filters else None,
+            lang=body.lang,
+        )
+        return JSONResponse(answer.model_dump(mode="json"))
+
+    @router.post(
+        "/ask/stream",
+        response_class=EventStreamResponse,
+        responses={
+            200: {
+                "description": "A stream of events (see above).",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            },
+            **errors,
+        },
+        summary="Answer a question as a stream of Server-Sent Events",
+        description=STREAM_DESCRIPTION,
+    )
+    async def ask_stream(
+        body: AskRequest,  # type: ignore[valid-type]
+        request: Request,
+        caller: Caller = Depends(require_ask),
+    ) -> EventStreamResponse:
+        assistant = await anyio.to_thread.run_sync(services(request).ready_assistant)
+        events = assistant.stream(
+            body.question,
+            mode=body.mode,
+            filters=body.filters.to_filters() if body.filters else None,
+            lang=body.lang,
+        )
+        return EventStreamResponse(
+            sse(events, request_language(request), request.url.path),
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return router

@@ -1,0 +1,44 @@
+"""GET /healthz (the process is alive) and GET /readyz (store, embedder and index ready)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from assistant.api.services import services
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class Ready(BaseModel):
+    status: str = Field(examples=["ready"])
+    chunks: int | None = Field(default=None, description="Passages in the index.")
+    embedder: str | None = None
+    reason: str | None = Field(default=None, description="Why the service is not ready.")
+
+
+@router.get("/healthz", response_model=Health, summary="Alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    response_model_exclude_none=True,
+    responses={503: {"model": Ready, "description": "Not ready; `reason` says why."}},
+    summary="Ready to answer: store open, embedder loaded, index loaded",
+)
+def readyz(request: Request) -> JSONResponse:
+    svc = services(request)
+    reason = svc.readiness()
+    if reason is not None or svc.store is None or svc.embedder is None:
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+    return JSONResponse(
+        {"status": "ready", "chunks": svc.store.count(), "embedder": svc.embedder.id}
+    )

@@ -1,0 +1,139 @@
+"""What the API's routes share in one process: the store, embedder and Assistant (opened in the
+lifespan and warmed up in the background), the key and feedback stores, and the rate limiters."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from fastapi import Request
+
+from assistant.answer import Assistant
+from assistant.api.feedback import FeedbackStore
+from assistant.api.keys import DEMO_NAME, KeyStore
+from assistant.api.problems import ApiProblem
+from assistant.api.ratelimit import RateLimiter
+from assistant.catalogue import Catalogue
+from assistant.embeddings import Embedder, make_embedder
+from assistant.settings import Settings
+from assistant.store import StoreError, VectorStore, open_store
+
+log = logging.getLogger("regelrett.api")
+
+WARM_UP_WAIT_S = 120.0
+
+
+class Services:
+    """Cheap to construct; `open()` in the lifespan, `close()` after it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.keys = KeyStore(settings.data_dir / "keys.sqlite3")
+        self.feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+        self.ip_limiter = RateLimiter(settings.server.rate_per_minute_ip)
+        self.key_limiter = RateLimiter(settings.server.rate_per_minute_key)
+        self.store: VectorStore | None = None
+        self.store_error: str | None = None
+        self.embedder: Embedder | None = None
+        self.assistant: Assistant | None = None
+        self.warm_error: str | None = None
+        self.ready = threading.Event()
+        self.ingest_lock = threading.Lock()
+        self.demo_key: str | None = None
+        self._warmer: threading.Thread | None = None
+        self._catalogue: Catalogue | None = None
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def open(self) -> None:
+        try:
+            self.store = open_store(self.settings)
+        except StoreError as exc:
+            self.store_error = str(exc)
+            return
+        self.embedder = make_embedder(self.settings.embedder.backend)
+        self.assistant = Assistant(self.settings, self.store, self.embedder)
+        self._warmer = threading.Thread(target=self._warm_up, name="warm-up", daemon=True)
+        self._warmer.start()
+
+    def _warm_up(self) -> None:
+        """Load the embedding model and the lexical index before the first question."""
+        assistant = self.assistant
+        assert assistant is not None
+        try:
+            assistant.warm_up()
+            assistant.retriever.embedder.embed_query("oppvarming")
+        except Exception as exc:
+            log.exception("warm-up failed")
+            self.warm_error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.ready.set()
+
+    def create_demo_key(self, given: str | None = None) -> None:
+        """The widget key of the demo page, bound to this host and port (replaced each start),
+        or the one a parent process created for all its workers."""
+        if given is not None:
+            self.demo_key = given
+            return
+        s = self.settings.server
+        origins = [f"http://{h}:{s.port}" for h in dict.fromkeys([s.host, "127.0.0.1", "localhost"])]
+        if s.host in {"0.0.0.0", "::"}:
+            origins = origins[1:]
+        self.demo_key, _ = self.keys.create(
+            DEMO_NAME, ["ask"], kind="widget", origins=origins, replace=True
+        )
+
+    def close(self) -> None:
+        if self._warmer is not None:
+            self._warmer.join()
+        if self.store is not None:
+            self.store.close()
+        self.keys.close()
+        self.feedback.close()
+
+    # -- for routes --------------------------------------------------------------------------
+
+    def readiness(self) -> str | None:
+        """None when ready, else why not."""
+        if self.store is None:
+            return self.store_error or "store not open"
+        if not self.ready.is_set():
+            return "warming up (loading the embedder and the index)"
+        return self.warm_error
+
+    def ready_assistant(self) -> Assistant:
+        """The Assistant, after warm-up (waits for it); 503 when it cannot answer."""
+        if self.store is None or self.assistant is None:
+            raise ApiProblem(503, "not_ready", reason=self.readiness())
+        self.ready.wait(WARM_UP_WAIT_S)
+        reason = self.readiness()
+        if reason is not None:
+            raise ApiProblem(503, "not_ready", reason=reason)
+        return self.assistant
+
+    def catalogue(self) -> Catalogue:
+        index = self.ready_assistant().retriever.index()
+        cached = self._catalogue
+        if cached is None or cached.index is not index:
+            cached = Catalogue(index)
+            self._catalogue = cached
+        return cached
+
+    def content_changed(self) -> None:
+        """After an admin ingest or removal: a fresh Assistant, whose retriever loads the new
+        lexical index at once (the old one would notice within a couple of seconds)."""
+        assert self.store is not None and self.embedder is not None
+        assistant = Assistant(self.settings, self.store, self.embedder)
+        assistant.retriever.index()
+        self.assistant = assistant
+        self._catalogue = None
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / "uploads"
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
