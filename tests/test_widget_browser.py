@@ -140,9 +140,8 @@ def test_ask_streams_an_answer_with_citations_and_opens_the_passage(
     assert first.locator(".fn-head").inner_text().startswith("Hundeparklova (hpl) § 3-5")
     assert "«Kommunen fastset opningstidene for kvar hundepark.»" in first.inner_text()
     assert turn.locator(".err").count() == 0
-    shot(page, "widget-answer")
-    first.scroll_into_view_if_needed()
-    shot(page, "widget-sources")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    shot(page, "widget-answer")  # the README's picture (docs/img/widget.png)
 
     link = first.get_by_role("link", name=re.compile("Vis utdraget"))
     assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
@@ -397,3 +396,23 @@ def test_no_serious_accessibility_violations(
     context.close()
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, serious
+
+
+def test_a_refused_key_shows_the_problem_detail_as_an_error(page: Any, server: str) -> None:
+    def wrong_key(route: Any) -> None:
+        response = route.fetch()
+        body = re.sub(r'data-key="[^"]+"', 'data-key="feil-nokkel"', response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route(server + "/", wrong_key)
+    open_widget(page, server + "/")
+    box = page.get_by_label("Ditt spørsmål")
+    box.fill(ANSWERED)
+    with page.expect_response(re.compile(r"/v1/ask/stream$")) as refused:
+        box.press("Enter")
+    assert refused.value.status == 401
+    problem = refused.value.json()
+    error = page.locator(f"{HOST} .err[role=alert]")
+    error.wait_for()
+    assert problem["detail"] in error.inner_text()
+    assert page.locator(f"{HOST} .answer p").count() == 0

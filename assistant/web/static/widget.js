@@ -160,7 +160,7 @@ a:hover{color:#06325a}
 .launcher:hover{background:#06325a}
 .launcher svg{width:1.3em;height:1.3em;flex:none}
 .panel{position:fixed;right:1em;bottom:4.8em;z-index:2147483001;display:flex;flex-direction:column;
- width:27em;max-width:calc(100vw - 2em);height:min(42em,calc(100vh - 6em));background:#fff;
+ width:27em;max-width:calc(100vw - 2em);height:min(46em,calc(100vh - 6em));background:#fff;
  border:1px solid #767676;border-radius:.75em;box-shadow:0 .75em 2.5em rgba(0,0,0,.3);
  overflow:hidden;animation:rr-in .18s ease-out}
 .panel[hidden]{display:none}
@@ -795,7 +795,12 @@ textarea::placeholder{color:#636363}
       buffer += decoder.decode(value || new Uint8Array(), { stream: !done });
       const blocks = buffer.split(/\r?\n\r?\n/);
       buffer = blocks.pop();
-      for (const block of blocks) if (dispatch(block)) return true;
+      for (const block of blocks) {
+        if (dispatch(block)) {
+          reader.cancel().catch(() => {});
+          return true;
+        }
+      }
       if (done) return buffer.trim() ? dispatch(buffer) : false;
     }
   }
@@ -825,7 +830,11 @@ textarea::placeholder{color:#636363}
         turn.showError(t("network"));
       }
     } catch (error) {
-      if (error && error.name === "AbortError") return;
+      if (error && error.name === "AbortError") {
+        turn.working.remove();
+        turn.answerEl.setAttribute("aria-busy", "false");
+        return;
+      }
       turn.showError(t("network"));
     } finally {
       if (current === turn) {
