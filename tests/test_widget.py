@@ -103,14 +103,18 @@ def test_demo_page_embeds_the_widget_with_the_demo_key(client: TestClient) -> No
     assert client.get("/web/site.css").headers["content-type"] == "text/css; charset=utf-8"
 
 
-def test_demo_page_without_keys(tmp_path: Path) -> None:
+def test_demo_page_without_keys_and_a_closed_passage_view(tmp_path: Path) -> None:
     settings = Settings(
-        data_dir=tmp_path, chroma={"collection": "demo-off"}, server={"auth": "off"}
+        data_dir=tmp_path,
+        chroma={"collection": "demo-off"},
+        server={"auth": "off", "public_sources": False},
     )
     with TestClient(create_app(settings)) as client:
         page = client.get("/").text
+        closed = client.get("/sources/view", params={"source": "x.md", "section": "§ 1"})
     assert '<script src="/widget.js" data-lang="nb" defer></script>' in page
     assert "ingen nøkkel" not in page
+    assert closed.status_code == 403 and "Kildene er ikke åpne her" in closed.text
 
 
 def test_docs_stay_the_api_documentation(client: TestClient) -> None:

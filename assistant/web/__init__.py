@@ -32,7 +32,9 @@ PAGE_HEADERS = {
 
 def mount_web(app: FastAPI, settings: Settings) -> None:
     """Add the widget, demo page and passage viewer routes."""
-    del settings  # everything needed is read per request from app.state
+    # /v1/sources is open unless `server.public_sources` is off; the passage view follows it
+    # (a page opened from a link carries no key to check)
+    public = settings.server.public_sources
     widget = Asset.load("widget.js", "text/javascript; charset=utf-8")
     stylesheet = Asset.load("site.css", "text/css; charset=utf-8")
     template = demo_template()
@@ -61,12 +63,14 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     ) -> HTMLResponse:
         lang = ui_lang(lang)
         headers = {**PAGE_HEADERS, "Content-Security-Policy": PAGE_CSP}
+        if not public:
+            return HTMLResponse(not_found_page(lang, "not_public"), 403, headers=headers)
         try:
             cat = catalogue(request.app)
         except StoreError:
             cat = None
         if cat is None:
-            return HTMLResponse(not_found_page(lang, ready=False), 503, headers=headers)
+            return HTMLResponse(not_found_page(lang, "not_ready"), 503, headers=headers)
         page: str | None = None
         if source and (section or chunk):
             found = find_section(cat, source, section or None, chunk or None)

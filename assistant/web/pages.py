@@ -136,10 +136,14 @@ def document_page(cat: Catalogue, source_id: str, lang: str) -> str | None:
     return shell(lang, f"{name} – Regelrett", body)
 
 
-def not_found_page(lang: str, ready: bool = True) -> str:
-    title = text(lang, "not_found") if ready else text(lang, "not_ready")
+def not_found_page(lang: str, reason: str = "not_found") -> str:
+    """The page for a missing source ('not_found'), an index not yet open ('not_ready') or
+    sources that are not public ('not_public')."""
+    title = text(lang, reason)
+    detail = {"not_found": "not_found_text", "not_public": "not_public_text"}.get(reason)
     body = (
-        f"<h1>{title}</h1><p>{text(lang, 'not_found_text') if ready else ''}</p>"
-        f'<p><a href="/">{text(lang, "home")}</a></p>'
+        f"<h1>{title}</h1>"
+        + (f"<p>{text(lang, detail)}</p>" if detail else "")
+        + f'<p><a href="/">{text(lang, "home")}</a></p>'
     )
     return shell(lang, f"{title} – Regelrett", body)

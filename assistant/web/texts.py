@@ -31,6 +31,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "Fant ikke kilden",
         "not_found_text": "Kilden eller avsnittet finnes ikke i indeksen (lenger).",
         "not_ready": "Tjenesten er ikke klar",
+        "not_public": "Kildene er ikke åpne her",
+        "not_public_text": "Denne tjenesten viser ikke kildetekster til alle. Se den offisielle "
+        "kilden, eller spør den som drifter tjenesten.",
         "home": "Til forsiden",
         "note": (
             "Teksten er hentet fra kildene Regelrett har indeksert. Sjekk den offisielle kilden "
@@ -62,6 +65,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "Fann ikkje kjelda",
         "not_found_text": "Kjelda eller avsnittet finst ikkje i indeksen (lenger).",
         "not_ready": "Tenesta er ikkje klar",
+        "not_public": "Kjeldene er ikkje opne her",
+        "not_public_text": "Denne tenesta viser ikkje kjeldetekstar til alle. Sjå den offisielle "
+        "kjelda, eller spør den som driftar tenesta.",
         "home": "Til framsida",
         "note": (
             "Teksten er henta frå kjeldene Regelrett har indeksert. Sjekk den offisielle kjelda "
@@ -93,6 +99,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "Source not found",
         "not_found_text": "The source or section is not (or no longer) in the index.",
         "not_ready": "The service is not ready",
+        "not_public": "The sources are not open here",
+        "not_public_text": "This service does not show source texts to everyone. See the official "
+        "source, or ask whoever runs the service.",
         "home": "To the front page",
         "note": (
             "The text comes from the sources Regelrett has indexed. Check the official source "
