@@ -8,8 +8,9 @@ bucket) and should not cost a trip to the thread pool.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.keys import ApiKey
@@ -84,8 +85,8 @@ def _presented(header: str | None, credentials: HTTPAuthorizationCredentials | N
 
 async def require_ask(
     request: Request,
-    header: str | None = Security(api_key_header),
-    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+    header: Annotated[str | None, Security(api_key_header)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Caller:
     """A key with scope `ask` (a widget key from one of its origins)."""
     return _authorise(request, services(request), _presented(header, credentials), "ask", False)
@@ -93,8 +94,8 @@ async def require_ask(
 
 async def require_admin(
     request: Request,
-    header: str | None = Security(api_key_header),
-    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+    header: Annotated[str | None, Security(api_key_header)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Caller:
     """A server key with scope `admin`."""
     return _authorise(request, services(request), _presented(header, credentials), "admin", False)
@@ -102,10 +103,15 @@ async def require_admin(
 
 async def read_sources(
     request: Request,
-    header: str | None = Security(api_key_header),
-    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+    header: Annotated[str | None, Security(api_key_header)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Caller:
     """Anyone when sources are public (a key, if sent, must still be valid); else `ask`."""
     svc = services(request)
     optional = svc.settings.server.public_sources
     return _authorise(request, svc, _presented(header, credentials), "ask", optional)
+
+
+AskCaller = Annotated[Caller, Depends(require_ask)]
+AdminCaller = Annotated[Caller, Depends(require_admin)]
+SourcesCaller = Annotated[Caller, Depends(read_sources)]

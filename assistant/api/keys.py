@@ -215,7 +215,7 @@ class KeyStore:
                     "UPDATE api_keys SET revoked = ? WHERE id = ?", [(stamp, r[0]) for r in rows]
                 )
             self._forget()
-        return [_row(r[:8] + (stamp,)) for r in rows]
+        return [_row((*r[:8], stamp)) for r in rows]
 
     def _forget(self) -> None:
         self._cache.clear()

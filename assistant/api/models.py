@@ -39,6 +39,7 @@ class FiltersIn(_Strict):
 
 
 class AskBase(_Strict):
+    question: str  # its limits come from the settings: see ask_request_model
     mode: Literal["extractive", "llm"] | None = Field(
         default=None,
         description="'extractive' (verbatim quotes, offline) or 'llm'; default: the server's.",
@@ -61,8 +62,7 @@ def ask_request_model(max_chars: int) -> type[AskBase]:
                 "examples": [
                     {"question": QUESTION_EXAMPLE},
                     {
-                        "question": "Hvilke plikter har den som tar i bruk et høyrisiko "
-                        "KI-system?",
+                        "question": "Hvilke plikter har den som tar i bruk et høyrisiko KI-system?",
                         "mode": "extractive",
                         "filters": {"languages": ["en"]},
                         "lang": "nb",

@@ -149,6 +149,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Innhaldstypen {media_type} er ikkje støtta her; bruk application/json.",
         "Content type {media_type} is not supported here; use application/json.",
     ),
+    "bad_body": (
+        "Innholdet i forespørselen kunne ikke leses (ugyldig JSON eller tegnkoding).",
+        "Innhaldet i førespurnaden kunne ikkje lesast (ugyldig JSON eller teiknkoding).",
+        "The request body could not be read (invalid JSON or character encoding).",
+    ),
     "http": (
         "{reason}",
         "{reason}",
@@ -291,7 +296,9 @@ def problem_response(
 ) -> JSONResponse:
     lang = request_language(request)
     body = problem_body(status, key, lang, request.url.path, errors, **params)
-    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=MEDIA_TYPE)
+    return JSONResponse(
+        body, status_code=status, headers=dict(headers or {}), media_type=MEDIA_TYPE
+    )
 
 
 def _field_name(loc: Sequence[Any]) -> str:
@@ -337,9 +344,7 @@ def install_handlers(app: FastAPI, question_limit: int) -> None:
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiProblem)
-        return problem_response(
-            request, exc.status, exc.key, exc.headers, exc.errors, **exc.params
-        )
+        return problem_response(request, exc.status, exc.key, exc.headers, exc.errors, **exc.params)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -350,6 +355,8 @@ def install_handlers(app: FastAPI, question_limit: int) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
             return problem_response(request, 404, "not_found", headers, path=request.url.path)
+        if exc.status_code == 400:
+            return problem_response(request, 400, "bad_body", headers)
         if exc.status_code == 405:
             return problem_response(request, 405, "method", headers, method=request.method)
         return problem_response(request, exc.status_code, "http", headers, reason=exc.detail)
@@ -367,6 +374,7 @@ def install_handlers(app: FastAPI, question_limit: int) -> None:
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for error responses, all with the Problem schema."""
     descriptions = {
+        400: "The body could not be read (not JSON, or not UTF-8).",
         401: "No API key, or an unknown or revoked one.",
         403: "The key lacks the scope, or a widget key is used from an origin it is not bound to.",
         404: "Not found.",

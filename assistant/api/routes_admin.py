@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from assistant.api.auth import Caller, require_admin
+from assistant.api.auth import AdminCaller
 from assistant.api.models import IngestFailure, IngestPath, IngestResult, RemoveResult
 from assistant.api.problems import ApiProblem, FieldProblem, problem_responses
 from assistant.api.services import Services, services
@@ -69,8 +69,9 @@ def _result(report: IngestReport) -> IngestResult:
     )
 
 
-def _run(svc: Services, path: Path, doc_type: str | None, tenant: str | None,
-         prune: bool | None) -> IngestResult:
+def _run(
+    svc: Services, path: Path, doc_type: str | None, tenant: str | None, prune: bool | None
+) -> IngestResult:
     with svc.ingest_lock:
         ingestor = _ingestor(svc)
         try:
@@ -110,9 +111,9 @@ def _form_text(value: Any, limit: int) -> str | None:
 @router.post(
     "/ingest",
     response_model=IngestResult,
-    responses=problem_responses(401, 403, 413, 415, 422, 429, 500, 503),
+    responses=problem_responses(400, 401, 403, 413, 415, 422, 429, 500, 503),
     summary="Ingest a path on the server, or an uploaded file",
-    description="JSON `{\"path\": ...}` ingests a file, folder or archive the server can read; "
+    description='JSON `{"path": ...}` ingests a file, folder or archive the server can read; '
     "multipart/form-data with a `file` uploads one document (or a .tar.bz2 archive), stored in "
     "the data dir's uploads/ and ingested under its file name. Returns the ingest summary; the "
     "next question already sees the change.",
@@ -126,7 +127,7 @@ def _form_text(value: Any, limit: int) -> str | None:
         }
     },
 )
-async def ingest(request: Request, caller: Caller = Depends(require_admin)) -> IngestResult:
+async def ingest(request: Request, caller: AdminCaller) -> IngestResult:
     import anyio
 
     svc = services(request)
@@ -143,17 +144,17 @@ async def ingest(request: Request, caller: Caller = Depends(require_admin)) -> I
             _run, svc, path, body.doc_type, body.tenant, body.prune
         )
     if content_type == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ApiProblem(
-                422,
-                "ingest_body",
-                errors=[FieldProblem(field="file", message="required", type="missing")],
-            )
-        saved = await _save_upload(svc, upload)
-        doc_type = _form_text(form.get("doc_type"), 40)
-        tenant = _form_text(form.get("tenant"), 100)
+        async with request.form() as form:  # closes the spooled upload afterwards
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise ApiProblem(
+                    422,
+                    "ingest_body",
+                    errors=[FieldProblem(field="file", message="required", type="missing")],
+                )
+            saved = await _save_upload(svc, upload)
+            doc_type = _form_text(form.get("doc_type"), 40)
+            tenant = _form_text(form.get("tenant"), 100)
         return await anyio.to_thread.run_sync(_run, svc, saved, doc_type, tenant, False)
     raise ApiProblem(415, "media_type", media_type=content_type or "(none)")
 
@@ -167,8 +168,8 @@ async def ingest(request: Request, caller: Caller = Depends(require_admin)) -> I
 def remove_source(
     source_id: str,
     request: Request,
+    caller: AdminCaller,
     tenant: str | None = Query(default=None, max_length=100, description="Default: the server's."),
-    caller: Caller = Depends(require_admin),
 ) -> RemoveResult:
     svc = services(request)
     with svc.ingest_lock:

@@ -1,21 +1,21 @@
 """POST /v1/ask (the Answer as JSON) and POST /v1/ask/stream (Server-Sent Events).
 
-No `from __future__ import annotations` here: the request body model is built per app (it
-carries the configured question length limit) and FastAPI must see the class itself.
+The request body model is built per app: it carries the configured question length limit, so
+that the limit is both enforced and documented in the OpenAPI schema.
 """
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
 
 import anyio
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from assistant.answer import Event
-from assistant.api.auth import Caller, require_ask
-from assistant.api.models import ask_request_model
+from assistant.api.auth import AskCaller
+from assistant.api.models import AskBase, ask_request_model
 from assistant.api.problems import problem_body, problem_responses, request_language
 from assistant.api.services import services
 from assistant.records import Answer
@@ -35,6 +35,41 @@ The answer as Server-Sent Events, each `event: <kind>` and `data: <one line of J
 - `done`: the final Answer, the same object POST /v1/ask returns
 - `error`: a problem object (RFC 9457); the stream ends after it
 """
+
+
+def _event_schema(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": kind},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": data,
+            },
+        },
+    }
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# One event of the stream (OpenAPI 3.1: the media type's schema describes each event).
+EVENT_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        _event_schema("sources", {"type": "array", "items": _ref("Passage")}),
+        _event_schema(
+            "delta",
+            {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+        ),
+        _event_schema("citation", _ref("Citation")),
+        _event_schema("reset", {"type": "object", "maxProperties": 0}),
+        _event_schema("done", _ref("Answer")),
+        _event_schema("error", _ref("Problem")),
+    ]
+}
 
 
 class EventStreamResponse(StreamingResponse):
@@ -63,7 +98,7 @@ async def sse(events: Iterator[Event], lang: str, path: str) -> AsyncIterator[by
     try:
         while True:
             event = await anyio.to_thread.run_sync(next, events, _END)
-            if event is _END:
+            if not isinstance(event, Event):  # _END: the answer is complete
                 return
             yield encode_event(event.kind, event_payload(event))
     except Exception:
@@ -75,9 +110,23 @@ async def sse(events: Iterator[Event], lang: str, path: str) -> AsyncIterator[by
             close()
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _body_model(model: type[AskBase]) -> Callable[[F], F]:
+    """Let FastAPI validate `body` with `model` (AskBase with the configured limits), while the
+    code is typed against AskBase."""
+
+    def apply(func: F) -> F:
+        func.__annotations__["body"] = model
+        return func
+
+    return apply
+
+
 def build_router(settings: Settings) -> APIRouter:
-    AskRequest = ask_request_model(settings.server.max_question_chars)
-    errors = problem_responses(401, 403, 413, 422, 429, 500, 503)
+    with_limits = _body_model(ask_request_model(settings.server.max_question_chars))
+    errors = problem_responses(400, 401, 403, 413, 422, 429, 500, 503)
     router = APIRouter(prefix="/v1", tags=["ask"])
 
     @router.post(
@@ -89,10 +138,11 @@ def build_router(settings: Settings) -> APIRouter:
         "its citation points to; when the sources do not answer the question, `refused` is "
         "true and the answer names the closest sources.",
     )
+    @with_limits
     def ask(
-        body: AskRequest,  # type: ignore[valid-type]
+        body: AskBase,
         request: Request,
-        caller: Caller = Depends(require_ask),
+        caller: AskCaller,
     ) -> JSONResponse:
         assistant = services(request).ready_assistant()
         answer = assistant.answer(
@@ -105,21 +155,22 @@ def build_router(settings: Settings) -> APIRouter:
 
     @router.post(
         "/ask/stream",
-        response_class=EventStreamResponse,
+        response_class=StreamingResponse,  # no media type: the 200 below documents it
         responses={
             200: {
                 "description": "A stream of events (see above).",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {"text/event-stream": {"schema": EVENT_SCHEMA}},
             },
             **errors,
         },
         summary="Answer a question as a stream of Server-Sent Events",
         description=STREAM_DESCRIPTION,
     )
+    @with_limits
     async def ask_stream(
-        body: AskRequest,  # type: ignore[valid-type]
+        body: AskBase,
         request: Request,
-        caller: Caller = Depends(require_ask),
+        caller: AskCaller,
     ) -> EventStreamResponse:
         assistant = await anyio.to_thread.run_sync(services(request).ready_assistant)
         events = assistant.stream(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 
-from assistant.api.auth import Caller, require_ask
+from assistant.api.auth import AskCaller
 from assistant.api.models import FeedbackCreated, FeedbackIn
 from assistant.api.problems import problem_responses
 from assistant.api.services import services
@@ -16,12 +16,10 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     "/feedback",
     status_code=status.HTTP_201_CREATED,
     response_model=FeedbackCreated,
-    responses=problem_responses(401, 403, 413, 422, 429, 500),
+    responses=problem_responses(400, 401, 403, 413, 422, 429, 500),
     summary="Rate an answer",
     description="Stored with personal data in the comment masked.",
 )
-def post_feedback(
-    body: FeedbackIn, request: Request, caller: Caller = Depends(require_ask)
-) -> FeedbackCreated:
+def post_feedback(body: FeedbackIn, request: Request, caller: AskCaller) -> FeedbackCreated:
     item = services(request).feedback.add(body.answer_id, body.rating, body.comment, caller.key_id)
     return FeedbackCreated(id=item.id)

@@ -7,9 +7,9 @@ path as they are, or percent-encoded (both work).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from assistant.api.auth import Caller, read_sources
+from assistant.api.auth import SourcesCaller
 from assistant.api.models import ChunkText, SectionView, SourceDetail, SourceSummary
 from assistant.api.problems import ApiProblem, problem_responses
 from assistant.api.services import services
@@ -35,7 +35,7 @@ def _entry(catalogue: Catalogue, source_id: str, tenant: str | None) -> SourceEn
     responses=_ERRORS,
     summary="List the indexed sources",
 )
-def list_sources(request: Request, caller: Caller = Depends(read_sources)) -> list[SourceSummary]:
+def list_sources(request: Request, caller: SourcesCaller) -> list[SourceSummary]:
     catalogue = services(request).catalogue()
     return [SourceSummary(**s.summary()) for s in catalogue.list()]
 
@@ -50,13 +50,13 @@ def get_section(
     source_id: str,
     label: str,
     request: Request,
+    caller: SourcesCaller,
     chunk: str | None = Query(
         default=None,
         max_length=100,
         description="A chunk id (a citation's chunk_id): its text is returned too.",
     ),
     tenant: str | None = _TENANT,
-    caller: Caller = Depends(read_sources),
 ) -> SectionView:
     catalogue = services(request).catalogue()
     entry = _entry(catalogue, source_id, tenant)
@@ -90,8 +90,8 @@ def get_section(
 def get_source(
     source_id: str,
     request: Request,
+    caller: SourcesCaller,
     tenant: str | None = _TENANT,
-    caller: Caller = Depends(read_sources),
 ) -> SourceDetail:
     entry = _entry(services(request).catalogue(), source_id, tenant)
     return SourceDetail(**entry.summary(), section_labels=entry.labels)

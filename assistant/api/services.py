@@ -77,7 +77,9 @@ class Services:
             self.demo_key = given
             return
         s = self.settings.server
-        origins = [f"http://{h}:{s.port}" for h in dict.fromkeys([s.host, "127.0.0.1", "localhost"])]
+        origins = [
+            f"http://{h}:{s.port}" for h in dict.fromkeys([s.host, "127.0.0.1", "localhost"])
+        ]
         if s.host in {"0.0.0.0", "::"}:
             origins = origins[1:]
         self.demo_key, _ = self.keys.create(
