@@ -212,6 +212,15 @@ class RetrievalSettings(_Section):
         ge=0,
         description="Fusion weight of search within an act the question's topic points to.",
     )
+    weight_preamble: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description=(
+            "Factor on the fused score of recitals and preambles (interpretive text, not rules), "
+            "unless the question refers to them."
+        ),
+    )
     act_topics: dict[str, list[str]] = Field(
         default_factory=_act_topics,
         description="Words that point a question to an EU act, keyed by act number.",

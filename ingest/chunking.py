@@ -36,8 +36,9 @@ class ChunkParams:
         }
 
 
-# Bump when the chunking rules change, so that existing documents are re-chunked.
-CHUNKER_VERSION = 2
+# Bump when the chunking rules or the chunk metadata change, so that existing documents are
+# re-chunked (3: each chunk records its section kind).
+CHUNKER_VERSION = 3
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"«(\[]?[A-ZÆØÅ0-9])")
 
@@ -202,6 +203,7 @@ def _make_chunk(
         ordinal=ordinal,
         doc=doc,
         language=language,
+        kind=first.kind,
     )
 
 

@@ -123,6 +123,7 @@ class Chunk:
     ordinal: int
     doc: Document
     language: str = ""  # the chunk's language; empty means the document's
+    kind: str = "section"  # the first section's kind: section, article, recital, preamble, ...
 
     def metadata(self) -> dict[str, str | int | float | bool]:
         """Flat metadata for the vector store (no None values)."""
@@ -141,6 +142,7 @@ class Chunk:
             "content_hash": self.content_hash,
             "ordinal": self.ordinal,
             "format": d.format,
+            "kind": self.kind,
         }
         optional: dict[str, str | int | None] = {
             "short_title": d.short_title,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import _diversify, _rrf
+from assistant.retrieval import _diversify, _preamble_last, _rrf, provision_keys
 from assistant.retrieval.lexical import DocInfo, LexicalIndex
 from assistant.retrieval.references import ReferenceResolver
 from assistant.settings import RetrievalSettings
@@ -104,8 +104,35 @@ def test_weighted_rrf_and_diversity() -> None:
         for i, sec in enumerate(["§ 1", "§ 1", "§ 2"])
     ]
     index = LexicalIndex(chunks)
-    ranked = _diversify([(0, 0.3), (1, 0.2), (2, 0.1)], index)
+    ranked = _diversify([(0, 0.3), (1, 0.2), (2, 0.1)], provision_keys(index, set()))
     assert [i for i, _ in ranked] == [0, 2, 1]
+
+
+def test_both_renditions_of_a_gdpr_article_count_as_one_provision() -> None:
+    eu = {"doc_type": "eu_regulation", "abbreviation": "2016/679", "language": "en"}
+    chunks = [
+        StoredChunk("0", "tekst", {"source_id": "popplyl.md", "section": "Artikkel 35"}),
+        StoredChunk("1", "text", {**eu, "source_id": "gdpr.xhtml", "section": "Article 35"}),
+        StoredChunk("2", "text", {**eu, "source_id": "gdpr.xhtml", "section": "Article 36"}),
+        StoredChunk("3", "tekst", {"source_id": "popplyl.md", "section": "§ 35"}),
+    ]
+    keys = provision_keys(LexicalIndex(chunks), {"popplyl.md"})
+    assert keys[0] == keys[1] == ("2016/679", "Article 35")
+    assert len({keys[0], keys[2], keys[3]}) == 3
+    ranked = _diversify([(0, 0.4), (1, 0.3), (2, 0.2), (3, 0.1)], keys)
+    assert [i for i, _ in ranked] == [0, 2, 3, 1]
+
+
+def test_recitals_yield_to_articles_unless_referred_to() -> None:
+    chunks = [
+        StoredChunk("0", "recital", {"source_id": "a", "section": "Recital 1", "kind": "recital"}),
+        StoredChunk("1", "article", {"source_id": "a", "section": "Article 1", "kind": "article"}),
+    ]
+    index = LexicalIndex(chunks)
+    ranked = [(0, 0.30), (1, 0.20)]
+    assert [i for i, _ in _preamble_last(ranked, index, 0.5, set())] == [1, 0]
+    assert [i for i, _ in _preamble_last(ranked, index, 0.5, {0})] == [0, 1]
+    assert _preamble_last(ranked, index, 1.0, set()) == ranked
 
 
 def test_questions_about_when_a_rule_applies_are_recognised() -> None:

@@ -98,6 +98,7 @@ class Retriever:
         self.glossary = Glossary.load(data_folder("knowledge") / "glossary.yaml")
         self._index: LexicalIndex | None = None
         self._resolver: ReferenceResolver | None = None
+        self._keys: tuple[LexicalIndex, list[tuple[str, str]]] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -123,6 +124,12 @@ class Retriever:
             r = self.settings.retrieval
             self._resolver = ReferenceResolver(loaded.docs.values(), r.eu_aliases, r.law_aliases)
             return loaded
+
+    def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
+        if self._keys is None or self._keys[0] is not index:
+            gdpr = {d.source_id for d in self.resolver().gdpr_norwegian()}
+            self._keys = (index, provision_keys(index, gdpr))
+        return self._keys[1]
 
     def resolver(self) -> ReferenceResolver:
         self.index()
@@ -195,7 +202,10 @@ class Retriever:
             w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
             lists.append((r.weight_lexical * w, [i for i, _ in lexical[fam]], "lexical"))
-        fused = _diversify(_rrf(lists, r.rrf_k), index)
+        fused = _diversify(
+            _preamble_last(_rrf(lists, r.rrf_k), index, r.weight_preamble, set(ref_positions)),
+            self._provision_keys(index),
+        )
         scores = {
             "dense": {i: s for fam in FAMILIES for i, s in dense[fam]},
             "lexical": {i: s for fam in FAMILIES for i, s in lexical[fam]},
@@ -313,21 +323,66 @@ class Retriever:
         return p
 
 
-def _diversify(ranked: list[tuple[int, float]], index: LexicalIndex) -> list[tuple[int, float]]:
-    """One passage per (source, section) first; further chunks of a section follow after.
+def _diversify(
+    ranked: list[tuple[int, float]], keys: Sequence[tuple[str, str]]
+) -> list[tuple[int, float]]:
+    """One passage per provision first; further chunks of a provision follow after.
 
-    Long sections have several chunks that tend to score alike; without this they fill the top
-    of the list and push other relevant sections out of view.
+    Long sections have several chunks that tend to score alike, and the GDPR is indexed twice
+    (in Norwegian inside personopplysningsloven, and in English); without this they fill the
+    top of the list and push other relevant provisions out of view. `keys[i]` names the
+    provision chunk i belongs to, the same for both renditions of an article.
     """
     first: list[tuple[int, float]] = []
     later: list[tuple[int, float]] = []
     seen: set[tuple[str, str]] = set()
     for i, score in ranked:
-        meta = index.metas[i]
-        key = (str(meta.get("source_id", "")), str(meta.get("section", "")))
-        (later if key in seen else first).append((i, score))
-        seen.add(key)
+        (later if keys[i] in seen else first).append((i, score))
+        seen.add(keys[i])
     return first + later
+
+
+_ARTICLE_LABEL = re.compile(r"^(?:Article|Artikkel) (\d+)$")
+
+
+def provision_keys(index: LexicalIndex, gdpr_norwegian: set[str]) -> list[tuple[str, str]]:
+    """The provision of each chunk: (source, section), except that an EU article and its
+    Norwegian rendition share ("2016/679", "Article 35")."""
+    keys: list[tuple[str, str]] = []
+    for meta in index.metas:
+        source = str(meta.get("source_id", ""))
+        section = str(meta.get("section", ""))
+        m = _ARTICLE_LABEL.match(section)
+        if m and source in gdpr_norwegian:
+            keys.append(("2016/679", f"Article {m.group(1)}"))
+        elif m and meta.get("doc_type") == "eu_regulation" and meta.get("abbreviation"):
+            keys.append((str(meta["abbreviation"]), f"Article {m.group(1)}"))
+        else:
+            keys.append((source, section))
+    return keys
+
+
+_PREAMBLE_KINDS = frozenset({"recital", "preamble"})
+
+
+def _preamble_last(
+    ranked: list[tuple[int, float]], index: LexicalIndex, factor: float, referenced: set[int]
+) -> list[tuple[int, float]]:
+    """Recitals and preambles explain the rules but are not rules: a case worker needs the
+    article or § first. Their fused score is scaled by `factor`, unless the question refers to
+    them explicitly ("recital 12")."""
+    if factor >= 1.0:
+        return ranked
+    out = [
+        (
+            i,
+            s * factor
+            if i not in referenced and index.metas[i].get("kind") in _PREAMBLE_KINDS
+            else s,
+        )
+        for i, s in ranked
+    ]
+    return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
 
 def _rrf(lists: Sequence[tuple[float, Sequence[int], str]], k: int) -> list[tuple[int, float]]:

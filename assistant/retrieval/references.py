@@ -128,13 +128,13 @@ class ReferenceResolver:
     def _act_sources(self, number: str) -> set[str]:
         ids = {d.source_id for d in self._eu_docs(number)}
         if number == "2016/679":
-            ids |= {d.source_id for d in self._gdpr_norwegian()}
+            ids |= {d.source_id for d in self.gdpr_norwegian()}
         return ids
 
     def _eu_docs(self, number: str) -> list[DocInfo]:
         return [d for d in self.docs if d.abbreviation == number]
 
-    def _gdpr_norwegian(self) -> list[DocInfo]:
+    def gdpr_norwegian(self) -> list[DocInfo]:
         """Norwegian law texts that carry the GDPR articles ("Artikkel 35")."""
         return [
             d
@@ -196,7 +196,7 @@ class ReferenceResolver:
                     if f"Article {n}" in doc.labels:
                         out.append(Reference(doc.source_id, f"Article {n}", m.group(0), explicit))
                 if number == "2016/679":
-                    for doc in self._gdpr_norwegian():
+                    for doc in self.gdpr_norwegian():
                         if f"Artikkel {n}" in doc.labels:
                             out.append(
                                 Reference(doc.source_id, f"Artikkel {n}", m.group(0), explicit)
