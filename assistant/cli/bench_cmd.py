@@ -78,3 +78,42 @@ def bench_query_cmd(
     with open_assistant(settings) as assistant:
         result = bench_query(assistant, questions, rounds=rounds)
     _show("Query benchmark (extractive, in-process)", result.as_dict(), json_out)
+
+
+@app.command("http")
+def bench_http_cmd(
+    datasets: list[Path] = typer.Argument(
+        None, help="JSONL datasets whose questions to ask; default: evals/datasets/*.jsonl."
+    ),
+    clients: list[int] = typer.Option([1, 16], "--clients", help="Concurrent clients (repeat)."),
+    rounds: int = typer.Option(2, help="Times each question is asked at concurrency > 1."),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Server processes; default: REGELRETT_SERVER_WORKERS (1)."
+    ),
+    json_out: Path | None = typer.Option(None, "--json-out", help="Also write the figures here."),
+) -> None:
+    """The HTTP service under load: latency p50/p95, requests/s, time to the first SSE event,
+    beside the in-process answer latency."""
+    from evals.bench_http import bench_http
+    from evals.harness import load_dataset
+
+    settings = load_settings()
+    import evals
+
+    paths = datasets or sorted((Path(evals.__file__).parent / "datasets").glob("*.jsonl"))
+    questions = [item.question for p in paths for item in load_dataset(p)]
+    if not questions:
+        fail("no questions found")
+    console.print(
+        f"benchmarking HTTP on collection {settings.chroma.collection!r}: {len(questions)} "
+        f"questions, clients {', '.join(map(str, clients))} …",
+        highlight=False,
+    )
+    result = bench_http(
+        settings,
+        questions,
+        concurrency=clients,
+        rounds=rounds,
+        workers=workers or settings.server.workers,
+    )
+    _show("HTTP benchmark (extractive)", result.as_dict(), json_out)
