@@ -39,6 +39,8 @@ def readyz(request: Request) -> JSONResponse:
     reason = svc.readiness()
     if reason is not None or svc.store is None or svc.embedder is None:
         return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
-    return JSONResponse(
-        {"status": "ready", "chunks": svc.store.count(), "embedder": svc.embedder.id}
-    )
+    try:
+        chunks = svc.store.count()
+    except Exception as exc:  # a Chroma server that went away after start
+        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ready", "chunks": chunks, "embedder": svc.embedder.id})

@@ -77,11 +77,11 @@ class Services:
             self.demo_key = given
             return
         s = self.settings.server
+        hosts = [h for h in (s.host, "127.0.0.1", "localhost") if h not in {"0.0.0.0", "::"}]
         origins = [
-            f"http://{h}:{s.port}" for h in dict.fromkeys([s.host, "127.0.0.1", "localhost"])
+            f"http://[{h}]:{s.port}" if ":" in h else f"http://{h}:{s.port}"
+            for h in dict.fromkeys(hosts)
         ]
-        if s.host in {"0.0.0.0", "::"}:
-            origins = origins[1:]
         self.demo_key, _ = self.keys.create(
             DEMO_NAME, ["ask"], kind="widget", origins=origins, replace=True
         )
