@@ -212,6 +212,14 @@ class RetrievalSettings(_Section):
         ge=0,
         description="Fusion weight of search within an act the question's topic points to.",
     )
+    weight_sentences: float = Field(
+        default=0.3,
+        ge=0,
+        description=(
+            "Fusion weight of dense search with each sentence of a question that has several "
+            "(a situation, then the question); 0 turns it off."
+        ),
+    )
     weight_preamble: float = Field(
         default=0.5,
         ge=0,

@@ -146,3 +146,14 @@ def test_questions_about_when_a_rule_applies_are_recognised() -> None:
         "Artificial Intelligence Act Article 113 Entry into force and application"
     )
     assert _COMMENCEMENT.search("Arkivlova § 30 Ikraftsetjing")
+
+
+def test_a_situation_and_a_question_are_searched_sentence_by_sentence() -> None:
+    from assistant.retrieval import _question_sentences
+
+    two = "Vi sender vedtak til digital postkasse. Hva skjer hvis noen ikke åpner vedtaket?"
+    assert _question_sentences(two) == [
+        "Vi sender vedtak til digital postkasse.",
+        "Hva skjer hvis noen ikke åpner vedtaket?",
+    ]
+    assert _question_sentences("Hva sier offl. § 28 om innsyn?") == []

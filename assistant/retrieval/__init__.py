@@ -175,6 +175,7 @@ class Retriever:
         dense = {
             fam: self._dense(index, vectors[fam], fam, filters, r.candidates) for fam in FAMILIES
         }
+        sentence_lists = self._sentence_lists(index, question, filters)
         timings["dense"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         lexical = {
@@ -202,6 +203,8 @@ class Retriever:
             w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
             lists.append((r.weight_lexical * w, [i for i, _ in lexical[fam]], "lexical"))
+        for fam, ranked_ids in sentence_lists:
+            lists.append((r.weight_sentences * weights[fam], ranked_ids, "dense-sentence"))
         fused = _diversify(
             _preamble_last(_rrf(lists, r.rrf_k), index, r.weight_preamble, set(ref_positions)),
             self._provision_keys(index),
@@ -222,6 +225,23 @@ class Retriever:
             best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
         )
+
+    def _sentence_lists(
+        self, index: LexicalIndex, question: str, filters: Filters
+    ) -> list[tuple[str, list[int]]]:
+        """Dense rankings per partition for each sentence of a many-sentence question: the
+        situation a case worker describes and the question itself point to different
+        provisions, and one embedding of the whole blurs both."""
+        r = self.settings.retrieval
+        out: list[tuple[str, list[int]]] = []
+        if r.weight_sentences <= 0:
+            return out
+        for sentence in _question_sentences(question):
+            vector = self.embedder.embed_query(sentence)
+            for fam in FAMILIES:
+                hits = self._dense(index, vector, fam, filters, r.candidates)
+                out.append((fam, [i for i, _ in hits]))
+        return out
 
     def _scoped(
         self,
@@ -360,6 +380,15 @@ def provision_keys(index: LexicalIndex, gdpr_norwegian: set[str]) -> list[tuple[
         else:
             keys.append((source, section))
     return keys
+
+
+_QUESTION_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9«\"])")
+
+
+def _question_sentences(question: str) -> list[str]:
+    """The sentences of a question that has more than one (a situation, then the question)."""
+    parts = [p.strip() for p in _QUESTION_SPLIT.split(question.strip()) if len(p.strip()) > 15]
+    return parts if len(parts) > 1 else []
 
 
 _PREAMBLE_KINDS = frozenset({"recital", "preamble"})
