@@ -112,9 +112,11 @@ def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+    from assistant.slack.http import mount_slack
     from assistant.web import mount_web
 
     mount_web(app, settings)
+    mount_slack(app, settings)  # only when Slack is configured (docs/slack.md)
     return app
 
 

@@ -220,6 +220,14 @@ class RetrievalSettings(_Section):
             "(a situation, then the question); 0 turns it off."
         ),
     )
+    top_sources: int = Field(
+        default=5,
+        ge=0,
+        description=(
+            "When the first this-many passages all come from one source, the best passage from "
+            "another source takes the last of those places; 0 turns it off."
+        ),
+    )
     weight_preamble: float = Field(
         default=0.5,
         ge=0,
@@ -346,6 +354,62 @@ class ServerSettings(_Section):
     )
 
 
+class SlackSettings(_Section):
+    """The Slack bot (assistant/slack; docs/slack.md). Off until a bot token is set."""
+
+    bot_token: SecretStr | None = Field(
+        default=None, description="Bot token (xoxb-...): the bot's Web API calls."
+    )
+    app_token: SecretStr | None = Field(
+        default=None,
+        description="App-level token (xapp-..., scope connections:write) for Socket Mode "
+        "(`regelrett slack`).",
+    )
+    signing_secret: SecretStr | None = Field(
+        default=None,
+        description="Signing secret: with the bot token, `regelrett serve` answers Slack over "
+        "HTTP at /slack/events, /slack/commands and /slack/interactions.",
+    )
+    advisers_channel: str = Field(
+        default="",
+        description="Channel ID (C...) where 'Spør en jurist' posts the question, the answer and "
+        "its citations; empty: the button says that none is set up.",
+    )
+    digest_channel: str = Field(
+        default="",
+        description="Channel ID where a digest of new and changed sources is posted after an "
+        "ingest; empty: no digest.",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="Public address of this service for links to the passage view "
+        "(https://regelrett.example.no); unset: http://{server.host}:{server.port}.",
+    )
+    tenants: dict[str, str] = Field(
+        default_factory=dict,
+        description="Workspace or channel -> tenant: keys 'TEAMID' or 'TEAMID/CHANNELID' (the "
+        "channel wins); a mapped question searches that tenant's sources and the national "
+        "layer. JSON object.",
+    )
+    rate_per_minute_user: int = Field(
+        default=10, ge=0, description="Questions per minute per Slack user; 0: no limit."
+    )
+    rate_per_minute_channel: int = Field(
+        default=30, ge=0, description="Questions per minute per channel; 0: no limit."
+    )
+    slash_visibility: str = Field(
+        default="ephemeral",
+        pattern="^(ephemeral|in_channel)$",
+        description="Who sees the answer to /regelrett: 'ephemeral' (only the asker) or "
+        "'in_channel' (everyone in the channel).",
+    )
+    api_base_url: str | None = Field(
+        default=None,
+        description="Slack Web API base URL; unset: https://slack.com/api/ (change only for a "
+        "proxy or tests).",
+    )
+
+
 class Settings(BaseSettings):
     """Everything Regelrett can be configured with. See `regelrett config`."""
 
@@ -373,6 +437,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
 
     @field_validator("data_dir")
     @classmethod

@@ -54,6 +54,8 @@ class Outcome:
     action: str  # added | updated | unchanged | removed | failed | skipped
     chunks: int = 0
     reason: str | None = None
+    title: str | None = None  # of an added or updated document (for notices such as the digest)
+    tenant: str = ""
 
 
 @dataclass
@@ -423,7 +425,13 @@ class Ingestor:
         self._write(f, tenant, doc, chunks, digest, params_hash, report, progress)
         progress.file_done(f.source_id, len(data), len(chunks))
         had_chunks = previous is not None and previous.content_hash is not None
-        return Outcome(f.source_id, "updated" if had_chunks else "added", chunks=len(chunks))
+        return Outcome(
+            f.source_id,
+            "updated" if had_chunks else "added",
+            chunks=len(chunks),
+            title=doc.short_title or doc.title,
+            tenant=tenant,
+        )
 
     def _write(
         self,

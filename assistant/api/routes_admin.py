@@ -82,6 +82,7 @@ def _run(
             _close(ingestor)
         if report.changed:
             svc.content_changed()
+    svc.ingest_done(report)
     return _result(report)
 
 

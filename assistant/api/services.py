@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import Request
@@ -18,6 +19,7 @@ from assistant.catalogue import Catalogue
 from assistant.embeddings import Embedder, make_embedder
 from assistant.settings import Settings
 from assistant.store import StoreError, VectorStore, open_store
+from ingest.pipeline import IngestReport
 
 log = logging.getLogger("regelrett.api")
 
@@ -41,6 +43,8 @@ class Services:
         self.ready = threading.Event()
         self.ingest_lock = threading.Lock()
         self.demo_key: str | None = None
+        # called after each admin ingest (the Slack digest registers here)
+        self.after_ingest: list[Callable[[IngestReport], None]] = []
         self._warmer: threading.Thread | None = None
         self._catalogue: Catalogue | None = None
 
@@ -130,6 +134,14 @@ class Services:
         assistant.retriever.index()
         self.assistant = assistant
         self._catalogue = None
+
+    def ingest_done(self, report: IngestReport) -> None:
+        """Tell the `after_ingest` hooks; a failing hook is logged, never fails the ingest."""
+        for hook in self.after_ingest:
+            try:
+                hook(report)
+            except Exception:
+                log.exception("after-ingest hook failed")
 
     @property
     def uploads_dir(self) -> Path:

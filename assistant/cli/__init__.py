@@ -12,6 +12,7 @@ from assistant.cli import (
     ingest_cmd,
     keys_cmd,
     serve_cmd,
+    slack_cmd,
     sources_cmd,
 )
 
@@ -22,6 +23,7 @@ app.command("config")(config_cmd.config)
 app.command("eval")(eval_cmd.eval_cmd)
 app.command("calibrate")(eval_cmd.calibrate_cmd)
 app.command("serve")(serve_cmd.serve)
+app.command("slack")(slack_cmd.slack)
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(bench_cmd.app, name="bench")
 app.add_typer(keys_cmd.app, name="keys")

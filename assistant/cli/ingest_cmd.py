@@ -196,5 +196,11 @@ def ingest(
     except (IngestInputError, StoreError, EmbedderError) as exc:
         fail(str(exc))
     print_report(report)
+    if settings.slack.bot_token and settings.slack.digest_channel:
+        from assistant.slack.digest import post_digest
+
+        line = post_digest(settings, report)  # new and changed sources, to Slack
+        if line:
+            console.print(line, highlight=False)
     if report.failed:
         raise typer.Exit(1)
