@@ -11,6 +11,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -82,17 +83,27 @@ class FakeSlack:
         with self._cond:
             return [c for c in self.calls if c.method == method]
 
-    def wait(self, method: str, n: int = 1, timeout: float = 60.0) -> list[Call]:
-        """The first `n` calls of `method`, waiting for them to arrive."""
+    def wait(
+        self,
+        method: str,
+        where: Callable[[Call], bool] = lambda c: True,
+        n: int = 1,
+        timeout: float = 60.0,
+    ) -> list[Call]:
+        """The calls of `method` that satisfy `where`, once there are at least `n`."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [c for c in self.calls if c.method == method]
+                found = [c for c in self.calls if c.method == method and where(c)]
                 if len(found) >= n:
                     return found
                 left = deadline - time.monotonic()
                 assert left > 0, f"{method}: {len(found)} of {n} calls; all: {self.methods()}"
                 self._cond.wait(left)
+
+    def responses(self, name: str, n: int = 1) -> list[Call]:
+        """What was posted to `response_url(name)`."""
+        return self.wait("response_url", lambda c: c.path == f"/respond/{name}", n)
 
     def methods(self) -> list[str]:
         with self._cond:
