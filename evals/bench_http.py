@@ -53,6 +53,8 @@ class HttpBench:
     baseline_answers_per_s: float
     ask: list[LoadResult] = field(default_factory=list)
     stream: list[LoadResult] = field(default_factory=list)
+    load_before: float = 0.0  # 1-minute load average: other work on the machine
+    load_after: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         out: dict[str, float | int] = {
@@ -61,6 +63,8 @@ class HttpBench:
             "in-process answer p50 ms (baseline)": self.baseline_p50_ms,
             "in-process answer p95 ms (baseline)": self.baseline_p95_ms,
             "in-process answers/s (baseline)": self.baseline_answers_per_s,
+            "load average before": self.load_before,
+            "load average at the end (with the benchmark)": self.load_after,
         }
         for r in self.ask:
             c = r.clients
@@ -239,8 +243,9 @@ def bench_http(
     rounds: int = 2,
     workers: int = 1,
 ) -> HttpBench:
+    load_before = os.getloadavg()[0]
     p50, p95, per_s = in_process_baseline(settings, questions)
-    result = HttpBench(len(questions), workers, p50, p95, per_s)
+    result = HttpBench(len(questions), workers, p50, p95, per_s, load_before=load_before)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(settings, port, workers)
@@ -251,6 +256,7 @@ def bench_http(
             n = len(questions) * (1 if clients == 1 else rounds)
             result.ask.append(run_load(base, questions, clients, n, _ask))
             result.stream.append(run_load(base, questions, clients, n, _stream))
+        result.load_after = os.getloadavg()[0]
     finally:
         proc.terminate()
         try:
