@@ -157,3 +157,34 @@ def test_a_situation_and_a_question_are_searched_sentence_by_sentence() -> None:
         "Hva skjer hvis noen ikke åpner vedtaket?",
     ]
     assert _question_sentences("Hva sier offl. § 28 om innsyn?") == []
+
+
+def test_the_rendition_in_the_questions_language_takes_the_provisions_place() -> None:
+    eu = {"doc_type": "eu_regulation", "abbreviation": "2016/679", "language": "en"}
+    chunks = [
+        StoredChunk("0", "text", {**eu, "source_id": "gdpr.xhtml", "section": "Article 35"}),
+        StoredChunk("1", "tekst", {"source_id": "popplyl.md", "section": "§ 1", "language": "nb"}),
+        StoredChunk(
+            "2", "tekst", {"source_id": "popplyl.md", "section": "Artikkel 35", "language": "nb"}
+        ),
+    ]
+    index = LexicalIndex(chunks)
+    keys = provision_keys(index, {"popplyl.md"})
+    ranked = [(0, 0.3), (1, 0.2), (2, 0.1)]
+    assert [i for i, _ in _diversify(ranked, keys, index.languages, "no")] == [2, 1, 0]
+    assert [i for i, _ in _diversify(ranked, keys, index.languages, "en")] == [0, 1, 2]
+
+
+def test_a_second_source_gets_the_last_place_when_one_source_fills_the_top() -> None:
+    from assistant.retrieval import _mix_sources
+
+    chunks = [
+        StoredChunk(str(i), "tekst", {"source_id": src, "section": f"§ {i}"})
+        for i, src in enumerate(["lov.md"] * 6 + ["forskrift.md"])
+    ]
+    index = LexicalIndex(chunks)
+    ranked = [(i, 1.0 - i / 10) for i in range(7)]
+    assert [i for i, _ in _mix_sources(ranked, index, 5)] == [0, 1, 2, 3, 6, 4, 5]
+    assert _mix_sources(ranked, index, 0) == ranked
+    mixed = [(6, 1.0), *ranked[:6]]
+    assert _mix_sources(mixed, index, 5) == mixed  # already two sources in the top five

@@ -208,12 +208,15 @@ class Retriever:
         fused = _diversify(
             _preamble_last(_rrf(lists, r.rrf_k), index, r.weight_preamble, set(ref_positions)),
             self._provision_keys(index),
+            index.languages,
+            "en" if lang == "en" else "no",
         )
         scores = {
             "dense": {i: s for fam in FAMILIES for i, s in dense[fam]},
             "lexical": {i: s for fam in FAMILIES for i, s in lexical[fam]},
             "reference": {i: 1.0 for i in ref_positions},
         }
+        fused = _mix_sources(fused, index, r.top_sources)
         passages = [self._passage(index, i, score, scores) for i, score in fused[:k]]
         timings["total"] = time.perf_counter() - t0
         return Retrieval(
@@ -344,22 +347,62 @@ class Retriever:
 
 
 def _diversify(
-    ranked: list[tuple[int, float]], keys: Sequence[tuple[str, str]]
+    ranked: list[tuple[int, float]],
+    keys: Sequence[tuple[str, str]],
+    languages: Sequence[str] | npt.NDArray[np.str_] | None = None,
+    own: str = "",
 ) -> list[tuple[int, float]]:
     """One passage per provision first; further chunks of a provision follow after.
 
     Long sections have several chunks that tend to score alike, and the GDPR is indexed twice
     (in Norwegian inside personopplysningsloven, and in English); without this they fill the
     top of the list and push other relevant provisions out of view. `keys[i]` names the
-    provision chunk i belongs to, the same for both renditions of an article.
+    provision chunk i belongs to, the same for both renditions of an article. When a
+    provision's best chunk is in the other language and a rendition in the question's language
+    (`own`, by `languages[i]`) was retrieved too, that rendition takes the place.
     """
     first: list[tuple[int, float]] = []
     later: list[tuple[int, float]] = []
     seen: set[tuple[str, str]] = set()
-    for i, score in ranked:
-        (later if keys[i] in seen else first).append((i, score))
+    used: set[int] = set()
+    for pos, (i, score) in enumerate(ranked):
+        if i in used:
+            continue
+        if keys[i] in seen:
+            later.append((i, score))
+            continue
         seen.add(keys[i])
+        pick = (i, score)
+        if languages is not None and own and languages[i] != own:
+            for j, _ in ranked[pos + 1 :]:
+                if keys[j] == keys[i] and languages[j] == own and j not in used:
+                    pick = (j, score)
+                    later.append((i, score))
+                    break
+        used.add(pick[0])
+        first.append(pick)
     return first + later
+
+
+def _mix_sources(
+    ranked: list[tuple[int, float]], index: LexicalIndex, window: int
+) -> list[tuple[int, float]]:
+    """When the first `window` passages all come from one source, the best passage from any
+    other source takes the last place in that window.
+
+    Many questions need a law and the regulation made under it, or a rule and the guidance
+    that explains it; a single long source otherwise fills every place a reader looks at.
+    """
+    if window <= 1 or len(ranked) <= window:
+        return ranked
+    head = {index.sources[i] for i, _ in ranked[:window]}
+    if len(head) > 1:
+        return ranked
+    for pos in range(window, len(ranked)):
+        if index.sources[ranked[pos][0]] not in head:
+            moved = ranked[pos]
+            return [*ranked[: window - 1], moved, *ranked[window - 1 : pos], *ranked[pos + 1 :]]
+    return ranked
 
 
 _ARTICLE_LABEL = re.compile(r"^(?:Article|Artikkel) (\d+)$")
