@@ -41,15 +41,22 @@ def _eval_source(settings: Settings, corpus: Path) -> DefaultSource:
 
 
 def _ingest(settings: Settings, src: DefaultSource) -> None:
+    from assistant.cli.ingest_cmd import ConsoleProgress
+
     console.print(f"ingesting the eval corpus {src.path} (unchanged files are skipped) …")
+    progress = ConsoleProgress()
     with open_ingestor(settings) as ing:
-        report = ing.run(
-            [src.path],
-            include=src.include,
-            exclude=src.exclude,
-            doc_type_rules=src.doc_types,
-            prune=False,
-        )
+        try:
+            report = ing.run(
+                [src.path],
+                include=src.include,
+                exclude=src.exclude,
+                doc_type_rules=src.doc_types,
+                prune=False,
+                progress=progress,
+            )
+        finally:
+            progress.stop()
     console.print(
         f"  {report.count('added')} added, {report.count('updated')} updated, "
         f"{report.count('unchanged')} unchanged, {len(report.failed)} failed"
