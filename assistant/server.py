@@ -90,7 +90,12 @@ def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
     upload_limit = int(settings.ingest.max_file_mb * 1024 * 1024) + 64 * 1024
 
     def limit_for(path: str) -> int:
-        return upload_limit if path.startswith("/v1/admin/ingest") else server.max_body_bytes
+        if path.startswith("/v1/admin/ingest"):
+            return upload_limit
+        if path.startswith("/slack/"):
+            # a button press carries the whole answer message back (Block Kit, URL-encoded)
+            return max(server.max_body_bytes, 1024 * 1024)
+        return server.max_body_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(CorsMiddleware, allowed_origins=lambda: svc.keys.widget_origins() | static)

@@ -277,6 +277,20 @@ def test_feedback_click_is_stored(url: str, fake: FakeSlack, live: tuple[str, Fa
     assert ratings == ["up", "down"]
 
 
+def test_a_large_interaction_payload_is_accepted(url: str, fake: FakeSlack) -> None:
+    ts, reply = ask_in_thread(url, fake)
+    up = buttons(reply)["regelrett_feedback_up"]
+    message = posted_message(reply, S.next_ts())
+    filler = {"type": "section", "text": {"type": "mrkdwn", "text": "«Sitat» [1] " * 250}}
+    message["blocks"] = [filler] * 30 + message["blocks"]  # Slack sends the message back
+    body = S.block_action(
+        up["action_id"], up["value"], up["block_id"], fake.response_url("big"), message
+    )
+    assert len(body) > 128 * 1024
+    assert send_form(url, "/slack/interactions", body).status_code == 200
+    fake.wait("chat.postEphemeral", lambda c: c.args.get("thread_ts") == ts)
+
+
 def test_escalation_posts_to_the_advisers_channel(url: str, fake: FakeSlack) -> None:
     _ts, reply = ask_in_thread(url, fake)
     escalate = buttons(reply)["regelrett_escalate"]

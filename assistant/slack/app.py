@@ -43,6 +43,10 @@ def build_app(bot: SlackBot, client: WebClient | None = None, socket_mode: bool 
     secret = s.signing_secret.get_secret_value() if s.signing_secret else ""
     if not socket_mode and not secret:
         raise ValueError("slack.signing_secret is needed to receive Slack requests over HTTP")
+    bolt_log = logging.getLogger("regelrett.slack.bolt")
+    if bolt_log.level == logging.NOTSET:
+        # Bolt logs request bodies (the question, unmasked) at INFO and DEBUG
+        bolt_log.setLevel(logging.WARNING)
     app = App(
         name="regelrett",
         client=client or web_client(bot.settings),
@@ -53,7 +57,7 @@ def build_app(bot: SlackBot, client: WebClient | None = None, socket_mode: bool 
         # ack first, answer after: listeners run in the executor below
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="slack"),
-        logger=logging.getLogger("regelrett.slack.bolt"),
+        logger=bolt_log,
     )
     app.use(dedupe_middleware(bot.state))
     app.event("app_mention")(on_mention(bot))
