@@ -71,8 +71,12 @@ def _baseline(settings: Settings, src: DefaultSource | None) -> Any:
         fail("the baseline needs --corpus PATH (it indexes the same files itself)")
     files = expand_patterns(src.path, src.include or ["**/*"])
 
+    shown: dict[str, int] = {}
+
     def progress(stage: str, done: int, total: int) -> None:
-        if done == total or done % 200 == 0:
+        # a line about every 200 items (batches need not divide 200), and at the end
+        if done == total or done // 200 > shown.get(stage, 0) // 200:
+            shown[stage] = done
             console.print(f"  baseline {stage}: {done}/{total}")
 
     console.print("baseline index (built once, then reused) …")
