@@ -237,6 +237,25 @@ class RetrievalSettings(_Section):
             "unless the question refers to them."
         ),
     )
+    weight_not_in_force: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description=(
+            "Factor on the fused score of text that is not in force on the question's date "
+            "(adopted but not in force, not yet applicable, repealed or replaced), unless the "
+            "question refers to it or asks about currency or the new version."
+        ),
+    )
+    authority_tiebreak: float = Field(
+        default=0.002,
+        ge=0,
+        le=0.05,
+        description=(
+            "Authority as a tie-breaker: the fused score is scaled by 1 + this x (8 - rank), "
+            "rank 1 law, 2 regulation, 3 EU regulation, 4 circular, 5 guidance, 6 template."
+        ),
+    )
     act_topics: dict[str, list[str]] = Field(
         default_factory=_act_topics,
         description="Words that point a question to an EU act, keyed by act number.",

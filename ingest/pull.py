@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 from urllib.parse import urlsplit
@@ -48,7 +49,12 @@ _KNOWN_KEYS = {
     "download_url",
     "file",
     "note",
+    "in_force_from",
+    "repealed_from",
+    "replaces",
+    "group",
 }
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,10 @@ class CatalogueEntry:
     download_url: str | None = None
     file: str | None = None
     note: str | None = None
+    in_force_from: str | None = None  # ISO date, where the source does not say it itself
+    repealed_from: str | None = None  # ISO date
+    replaces: str | None = None  # the id (or ref_id) of the source this one replaces
+    group: str | None = None  # bulk datasets: a name to pull several by ("lovdata")
 
     @property
     def fetch_url(self) -> str | None:
@@ -121,6 +131,8 @@ def _opt_str(raw: dict[str, Any], key: str, where: str) -> str | None:
     value = raw.get(key)
     if value is None or value == "":
         return None
+    if isinstance(value, date):  # YAML reads an unquoted 2026-01-01 as a date
+        return value.isoformat()
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"{where}: {key} must be a string, got {type(value).__name__}")
     return str(value).strip() or None
@@ -147,6 +159,11 @@ def _check_file(value: str | None, where: str) -> None:
     name = PurePosixPath(value)
     if "/" in value or "\\" in value or name.name in {"", ".", ".."} or value.startswith("."):
         raise ValueError(f"{where}: file {value!r} must be a plain file name, not a path")
+
+
+def _check_date(value: str | None, key: str, where: str) -> None:
+    if value is not None and not _DATE.match(value):
+        raise ValueError(f"{where}: {key} {value!r} is not a date (YYYY-MM-DD)")
 
 
 def _entry(raw: object, index: int) -> CatalogueEntry:
@@ -179,20 +196,49 @@ def _entry(raw: object, index: int) -> CatalogueEntry:
     _check_url(values["url"], "url", where)
     _check_url(values["download_url"], "download_url", where)
     _check_file(values["file"], where)
+    _check_date(values["in_force_from"], "in_force_from", where)
+    _check_date(values["repealed_from"], "repealed_from", where)
     if (values["url"] or values["download_url"]) and values["file"] is None:
         raise ValueError(f"{where}: has a url but no file name to save it as")
     return CatalogueEntry(id=ident, title=title, doc_type=doc_type, language=language, **values)
 
 
-def load_catalogue(path: Path) -> list[CatalogueEntry]:
-    """Read and validate a sources catalogue. Raises ValueError naming the offending entry."""
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise ValueError(f"{path}: expected a top-level 'sources:' list")
-    entries = [_entry(raw, i) for i, raw in enumerate(data["sources"])]
+    return data
+
+
+def load_catalogue(path: Path) -> list[CatalogueEntry]:
+    """Read and validate a sources catalogue. Raises ValueError naming the offending entry."""
+    entries = [_entry(raw, i) for i, raw in enumerate(_read(path)["sources"])]
+    _check_unique(entries)
+    ids = {e.id for e in entries}
+    for entry in entries:
+        if entry.replaces and entry.replaces not in ids and "/" not in entry.replaces:
+            raise ValueError(
+                f"source {entry.id!r}: replaces {entry.replaces!r}, which is neither an id in "
+                "the catalogue nor a ref_id (lov/…, forskrift/…)"
+            )
+    return entries
+
+
+def load_bulk(path: Path) -> list[CatalogueEntry]:
+    """The catalogue's `bulk:` datasets (Lovdata's archives of all current laws and central
+    regulations), each with a `group` to pull them by."""
+    raw = _read(path).get("bulk") or []
+    if not isinstance(raw, list):
+        raise ValueError(f"{path}: 'bulk:' must be a list")
+    entries = [_entry(item, i) for i, item in enumerate(raw)]
+    _check_unique(entries)
+    return entries
+
+
+def _check_unique(entries: list[CatalogueEntry]) -> None:
     seen_ids: set[str] = set()
     seen_files: set[str] = set()
     for entry in entries:
@@ -203,7 +249,6 @@ def load_catalogue(path: Path) -> list[CatalogueEntry]:
             if entry.file in seen_files:
                 raise ValueError(f"source {entry.id!r}: file {entry.file!r} is used twice")
             seen_files.add(entry.file)
-    return entries
 
 
 # --- download --------------------------------------------------------------------------------
@@ -252,15 +297,19 @@ def _failure(entry_id: str, url: str, exc: Exception, timeout: float) -> PullOut
     return PullOutcome(entry_id, url, reason=" ".join(reason.split()))
 
 
-def _select(entries: list[CatalogueEntry], only: list[str] | None) -> list[CatalogueEntry]:
+def _select(
+    entries: list[CatalogueEntry], bulk: list[CatalogueEntry], only: list[str] | None
+) -> list[CatalogueEntry]:
+    """All sources (not the bulk datasets) by default; else the ids and groups in `only`."""
     if only is None:
         return entries
-    known = {e.id for e in entries}
+    every = entries + bulk
+    known = {e.id for e in every} | {e.group for e in bulk if e.group}
     missing = [i for i in only if i not in known]
     if missing:
         raise ValueError(f"unknown source id(s): {', '.join(missing)}")
     wanted = set(only)
-    return [e for e in entries if e.id in wanted]
+    return [e for e in every if e.id in wanted or (e.group is not None and e.group in wanted)]
 
 
 def pull_sources(
@@ -271,12 +320,13 @@ def pull_sources(
     client: httpx.Client | None = None,
     timeout: float = 20.0,
 ) -> PullReport:
-    """Download every catalogue entry with a URL (or only the ids in `only`) to `dest/<file>`.
+    """Download every catalogue entry with a URL (or only the ids and groups in `only`, such as
+    "lovdata" for Lovdata's bulk archives) to `dest/<file>`.
 
     Raises ValueError for an invalid catalogue or an unknown id in `only`; download failures
     never raise but are recorded in the report.
     """
-    entries = _select(load_catalogue(catalogue), only)
+    entries = _select(load_catalogue(catalogue), load_bulk(catalogue), only)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     own_client = client is None
@@ -308,6 +358,7 @@ __all__ = [
     "CatalogueEntry",
     "PullOutcome",
     "PullReport",
+    "load_bulk",
     "load_catalogue",
     "pull_sources",
 ]

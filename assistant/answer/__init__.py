@@ -2,7 +2,9 @@
 
 Flow: mask personal data in the question; retrieve; decide whether the sources answer it
 (refusal below a calibrated confidence); build the answer (extractive, or with a chat model);
-pass every quote through the verification gate; attach warnings (a cited act not in force).
+pass every quote through the verification gate; attach warnings about versions and dates (a
+cited act not in force on the question's date, repealed, or applying only later: see
+`assistant.answer.currency`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.currency import currency_notes
 from assistant.answer.extractive import Quote, compose, pick_quotes
 from assistant.answer.generative import (
     LANGUAGE_NAMES,
@@ -30,7 +33,7 @@ from assistant.embeddings import Embedder
 from assistant.llm import ChatModel, make_chat_model
 from assistant.pii import mask
 from assistant.prompts import Prompts, load_prompts
-from assistant.records import Answer, Citation, Passage
+from assistant.records import Answer, Citation, Passage, authority_label
 from assistant.retrieval import Filters, Retrieval, Retriever
 from assistant.retrieval.text import analyse
 from assistant.settings import Settings
@@ -103,8 +106,11 @@ class Assistant:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         masked = mask(question).text
+        filters = filters or Filters()
         retrieval = self.retriever.retrieve(masked, filters)
         language = lang if lang in LANGS else retrieval.language
+        for p in retrieval.passages:
+            p.authority = authority_label(p.doc_type, language)
         quotes = pick_quotes(
             self._query_tokens(masked, language),
             retrieval.passages,
@@ -120,6 +126,7 @@ class Assistant:
             confidence=round(self._confidence(retrieval, quotes), 4),
             mode=mode,
             config_hash=self.config_hash,
+            as_of=filters.day.isoformat(),
         )
         timings = {f"retrieval_{k}": v for k, v in retrieval.timings.items()}
         yield Event("sources", answer.sources)
@@ -131,7 +138,13 @@ class Assistant:
             yield from self._generate(answer, retrieval, quotes)
         else:
             yield from self._extract(answer, retrieval.passages, quotes)
-        answer.warnings += _warnings(language, answer.citations, retrieval.passages)
+        t1 = time.perf_counter()
+        by_id = {p.chunk_id: p for p in retrieval.passages}
+        cited = [(by_id[c.chunk_id], c.section) for c in answer.citations if c.chunk_id in by_id]
+        notes, extra = currency_notes(self.retriever, retrieval, filters, language, cited)
+        answer.currency = notes
+        answer.warnings += [n.text for n in notes if n.text not in answer.warnings] + extra
+        timings["currency"] = time.perf_counter() - t1
         timings["total"] = time.perf_counter() - t0
         answer.timings = {k: round(v, 5) for k, v in timings.items()}
         yield Event("done", answer)
@@ -258,21 +271,6 @@ def _closest(passages: Sequence[Passage], n: int = 3) -> str:
         if len(seen) >= n:
             break
     return "; ".join(seen)
-
-
-def _warnings(lang: str, citations: Sequence[Citation], passages: Sequence[Passage]) -> list[str]:
-    by_id = {p.chunk_id: p for p in passages}
-    out: list[str] = []
-    for c in citations:
-        p = by_id.get(c.chunk_id)
-        if p is None:
-            continue
-        key = {"not_in_force": "not_in_force", "repealed": "repealed"}.get(p.status)
-        if key:
-            warning = text(lang, key, name=p.display_name)
-            if warning not in out:
-                out.append(warning)
-    return out
 
 
 def _config_hash(settings: Settings, prompts: Prompts) -> str:

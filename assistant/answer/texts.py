@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+_NB_MONTHS = "januar februar mars april mai juni juli august september oktober november desember"
+_EN_MONTHS = "January February March April May June July August September October November December"
+MONTH_NAMES = {"nb": _NB_MONTHS.split(" "), "en": _EN_MONTHS.split(" ")}
+
 TEXTS: dict[str, dict[str, str]] = {
     "nb": {
         "lead": "{name} {label} sier: «{quote}» [{n}]",
@@ -23,6 +29,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "fallback": (
             "Språkmodellens svar kunne ikke verifiseres mot kildene; her er sitatene i stedet."
         ),
+        # versions and dates (assistant/answer/currency.py)
+        "cur_not_in_force": "{name} er ikke i kraft per {as_of}{when}.",
+        "cur_when_pending": " (vedtatt, trer i kraft når Kongen bestemmer)",
+        "cur_when_date": " (trer i kraft {date})",
+        "cur_applicable": " Til da gjelder {applicable}.",
+        "cur_nearest": " Nærmeste bestemmelse der for spørsmålet: {section}.",
+        "cur_check": " Sjekk hvilken versjon som gjelder.",
+        "cur_section_not_in_force": "{name} {section} er ikke satt i kraft per {as_of}{when}.",
+        "cur_repealed": "{name} er opphevet{since}.",
+        "cur_since": " fra {date}",
+        "cur_replaced": " Den er erstattet av {applicable}, som gjelder nå.",
+        "cur_check_now": " Sjekk hvilken regel som gjelder nå.",
+        "cur_eu_not_yet": (
+            "{name} {section} gjelder først fra {date} ({provision}), ikke per {as_of}."
+        ),
+        "cur_eu_applies": "{name} {section} gjelder fra {date} ({provision}).",
+        "cur_eu_part": " {part} gjelder først fra {date}.",
+        "cur_in_force_since": "{name} er i kraft fra {date}.",
+        "cur_section_in_force_since": "{name} {section} er i kraft fra {date}.",
+        "cur_eea": ("Datoene er EUs datoer; kildene sier ikke når forordningen gjelder i Norge."),
     },
     "nn": {
         "lead": "{name} {label} seier: «{quote}» [{n}]",
@@ -44,6 +70,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "fallback": (
             "Svaret frå språkmodellen kunne ikkje verifiserast mot kjeldene; "
             "her er sitata i staden."
+        ),
+        "cur_not_in_force": "{name} er ikkje i kraft per {as_of}{when}.",
+        "cur_when_pending": " (vedteken, tek til å gjelde når Kongen fastset)",
+        "cur_when_date": " (tek til å gjelde {date})",
+        "cur_applicable": " Til då gjeld {applicable}.",
+        "cur_nearest": " Næraste føresegn der for spørsmålet: {section}.",
+        "cur_check": " Sjekk kva versjon som gjeld.",
+        "cur_section_not_in_force": "{name} {section} er ikkje sett i kraft per {as_of}{when}.",
+        "cur_repealed": "{name} er oppheva{since}.",
+        "cur_since": " frå {date}",
+        "cur_replaced": " Ho er erstatta av {applicable}, som gjeld no.",
+        "cur_check_now": " Sjekk kva regel som gjeld no.",
+        "cur_eu_not_yet": (
+            "{name} {section} gjeld først frå {date} ({provision}), ikkje per {as_of}."
+        ),
+        "cur_eu_applies": "{name} {section} gjeld frå {date} ({provision}).",
+        "cur_eu_part": " {part} gjeld først frå {date}.",
+        "cur_in_force_since": "{name} er i kraft frå {date}.",
+        "cur_section_in_force_since": "{name} {section} er i kraft frå {date}.",
+        "cur_eea": (
+            "Datoane er EU sine datoar; kjeldene seier ikkje når forordninga gjeld i Noreg."
         ),
     },
     "en": {
@@ -67,9 +114,38 @@ TEXTS: dict[str, dict[str, str]] = {
             "The language model's answer could not be verified against the sources; the quotes "
             "are shown instead."
         ),
+        "cur_not_in_force": "{name} is not in force on {as_of}{when}.",
+        "cur_when_pending": " (adopted; it enters into force when the King decides)",
+        "cur_when_date": " (it enters into force on {date})",
+        "cur_applicable": " Until then, {applicable} applies.",
+        "cur_nearest": " The closest provision there for the question: {section}.",
+        "cur_check": " Check which version applies.",
+        "cur_section_not_in_force": "{name} {section} is not in force on {as_of}{when}.",
+        "cur_repealed": "{name} has been repealed{since}.",
+        "cur_since": " from {date}",
+        "cur_replaced": " It is replaced by {applicable}, which applies instead.",
+        "cur_check_now": " Check which rule applies now.",
+        "cur_eu_not_yet": (
+            "{name} {section} applies only from {date} ({provision}), not on {as_of}."
+        ),
+        "cur_eu_applies": "{name} {section} applies from {date} ({provision}).",
+        "cur_eu_part": " {part} applies only from {date}.",
+        "cur_in_force_since": "{name} has been in force since {date}.",
+        "cur_section_in_force_since": "{name} {section} has been in force since {date}.",
+        "cur_eea": (
+            "These are the EU's dates; the sources do not say when the regulation applies in "
+            "Norway."
+        ),
     },
 }
 
 
 def text(lang: str, key: str, **values: object) -> str:
     return TEXTS.get(lang, TEXTS["nb"])[key].format(**values)
+
+
+def format_date(value: date, lang: str) -> str:
+    """'1. januar 2026' (nb, nn) or '1 January 2026' (en)."""
+    if lang == "en":
+        return f"{value.day} {MONTH_NAMES['en'][value.month - 1]} {value.year}"
+    return f"{value.day}. {MONTH_NAMES['nb'][value.month - 1]} {value.year}"

@@ -16,14 +16,23 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from assistant.embeddings import Embedder
-from assistant.records import Passage
+from assistant.records import Passage, authority_rank
 from assistant.resources import data_folder
+from assistant.retrieval.currency import (
+    CatalogueFacts,
+    Currency,
+    EuAct,
+    Validity,
+    catalogue_facts,
+    load_eu_dates,
+)
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.references import Reference, ReferenceResolver
@@ -41,24 +50,60 @@ _WHEN = re.compile(
 _COMMENCEMENT = re.compile(
     r"(?i)(ikraft\w*|i kraft|entry into force|and application|overgangs\w*|tek til å gjelde)"
 )
+# Questions about whether a rule still or already applies: both versions of an act matter.
+_CURRENCY_QUESTION = re.compile(
+    r"(?i)\b(fortsatt|framleis|fremdeles|still|lenger|longer|opphev\w*|repeal\w*|"
+    r"erstat\w*|replace\w*|valid|gyldig\w*)\b"
+)
+# A question about the new (adopted, not yet in force) version itself.
+_NEW_VERSION = re.compile(
+    r"(?i)\b(nye?|nya|new|nyare|nyere|kommende|kommande|upcoming|vedtatt|vedteke|vedtekne|"
+    r"adopted|20[2-9]\d)\b"
+)
 _LANGS = {"no": ["nb", "nn"], "en": ["en"]}
+NATIONAL = ""
+
+
+def is_currency_question(question: str) -> bool:
+    """Does the question ask whether or from when a rule applies?"""
+    return bool(_WHEN.search(question) or _CURRENCY_QUESTION.search(question))
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval. Empty tuples mean no restriction."""
+    """Restrict retrieval. Empty tuples mean no restriction, except for tenants: retrieval
+    always sees the national layer (tenant "") and only the tenants named here — so the
+    default sees the national layer alone.
+
+    `as_of`: the date the question is about (default today); what is in force then ranks first
+    and the answer warns about what is not.
+    """
 
     doc_types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     tenants: tuple[str, ...] = ()
+    as_of: date | None = None
+
+    @classmethod
+    def for_tenant(cls, tenant: str | None, **kwargs: Any) -> Filters:
+        """The national layer plus `tenant` (None or "": the national layer only)."""
+        return cls(tenants=(tenant,) if tenant else (), **kwargs)
+
+    @property
+    def visible_tenants(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((NATIONAL, *self.tenants)))
+
+    @property
+    def day(self) -> date:
+        return self.as_of or date.today()
 
     def where(self) -> dict[str, Any]:
         clauses: dict[str, Any] = {}
         for key, values in (
             ("doc_type", self.doc_types),
             ("source_id", self.sources),
-            ("tenant", self.tenants),
+            ("tenant", self.visible_tenants),
         ):
             if values:
                 clauses[key] = {"$in": list(values)}
@@ -71,7 +116,7 @@ class Filters:
                 ("doc_type", self.doc_types),
                 ("source_id", self.sources),
                 ("language", self.languages),
-                ("tenant", self.tenants),
+                ("tenant", self.visible_tenants),
             )
         )
 
@@ -97,8 +142,11 @@ class Retriever:
         self.embedder = embedder
         self.glossary = Glossary.load(data_folder("knowledge") / "glossary.yaml")
         self._index: LexicalIndex | None = None
-        self._resolver: ReferenceResolver | None = None
+        self._resolvers: dict[tuple[str, ...], ReferenceResolver] = {}
         self._keys: tuple[LexicalIndex, list[tuple[str, str]]] | None = None
+        self._currency: tuple[LexicalIndex, Currency] | None = None
+        self._columns: tuple[LexicalIndex, dict[str, npt.NDArray[np.str_]]] | None = None
+        self._facts: tuple[list[EuAct], list[CatalogueFacts]] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -121,8 +169,7 @@ class Retriever:
                 if generation:
                     loaded.save(path)
             self._index = loaded
-            r = self.settings.retrieval
-            self._resolver = ReferenceResolver(loaded.docs.values(), r.eu_aliases, r.law_aliases)
+            self._resolvers = {}
             return loaded
 
     def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
@@ -131,14 +178,39 @@ class Retriever:
             self._keys = (index, provision_keys(index, gdpr))
         return self._keys[1]
 
-    def resolver(self) -> ReferenceResolver:
-        self.index()
-        assert self._resolver is not None
-        return self._resolver
+    def resolver(self, tenants: Sequence[str] = (NATIONAL,)) -> ReferenceResolver:
+        """Law names, abbreviations and labels of the documents these tenants can see (a
+        tenant's question never resolves to another tenant's document)."""
+        index = self.index()
+        key = tuple(sorted(set(tenants)))
+        with self._lock:
+            resolver = self._resolvers.get(key)
+            if resolver is None:
+                r = self.settings.retrieval
+                docs = [d for d in index.docs.values() if d.tenant in key]
+                resolver = ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
+                self._resolvers[key] = resolver
+        return resolver
+
+    def currency(self) -> Currency:
+        """Which version applies when (`assistant.retrieval.currency`), for this index."""
+        index = self.index()
+        with self._lock:
+            if self._facts is None:
+                knowledge = data_folder("knowledge")
+                self._facts = (
+                    load_eu_dates(knowledge / "eu-application-dates.yaml"),
+                    catalogue_facts(knowledge / "sources.yaml"),
+                )
+            if self._currency is None or self._currency[0] is not index:
+                eu, catalogue = self._facts
+                self._currency = (index, Currency(index.metas, index.texts, eu, catalogue))
+            return self._currency[1]
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
         self.index()
+        self.currency()
 
     # -- retrieval ---------------------------------------------------------------------------
 
@@ -153,7 +225,8 @@ class Retriever:
         index = self.index()
         lang = question_language(question)
         allowed = self._allowed(index, filters)
-        refs = self.resolver().resolve(question)
+        resolver = self.resolver(filters.visible_tenants)
+        refs = resolver.resolve(question)
         ref_positions = [
             i
             for ref in refs
@@ -189,7 +262,7 @@ class Retriever:
         if ref_positions:
             lists.append((r.weight_reference, ref_positions, "reference"))
         t4 = time.perf_counter()
-        named, implied = self.resolver().scope(question, r.act_topics)
+        named, implied = resolver.scope(question, r.act_topics)
         for ids, weight in ((named, r.weight_named), (implied, r.weight_topic)):
             if ids and weight > 0:
                 for ranked in self._scoped(index, question, lang, vector, ids, allowed, filters):
@@ -205,11 +278,16 @@ class Retriever:
             lists.append((r.weight_lexical * w, [i for i, _ in lexical[fam]], "lexical"))
         for fam, ranked_ids in sentence_lists:
             lists.append((r.weight_sentences * weights[fam], ranked_ids, "dense-sentence"))
+        fused = _preamble_last(_rrf(lists, r.rrf_k), index, r.weight_preamble, set(ref_positions))
+        fused = [(i, s) for i, s in fused if allowed[i]]  # every list is filtered; stay sure
+        currency = self.currency()
+        tenants = frozenset(filters.visible_tenants)
+        validity = {i: self._validity(currency, index, i, filters.day, tenants) for i, _ in fused}
+        if not (is_currency_question(question) or _NEW_VERSION.search(question)):
+            fused = _prefer_current(fused, validity, r.weight_not_in_force, set(ref_positions))
+        fused = _authority_order(fused, index, r.authority_tiebreak)
         fused = _diversify(
-            _preamble_last(_rrf(lists, r.rrf_k), index, r.weight_preamble, set(ref_positions)),
-            self._provision_keys(index),
-            index.languages,
-            "en" if lang == "en" else "no",
+            fused, self._provision_keys(index), index.languages, "en" if lang == "en" else "no"
         )
         scores = {
             "dense": {i: s for fam in FAMILIES for i, s in dense[fam]},
@@ -217,7 +295,10 @@ class Retriever:
             "reference": {i: 1.0 for i in ref_positions},
         }
         fused = _mix_sources(fused, index, r.top_sources)
-        passages = [self._passage(index, i, score, scores) for i, score in fused[:k]]
+        passages = [
+            self._passage(index, i, score, scores, validity[i], currency, tenants)
+            for i, score in fused[:k]
+        ]
         timings["total"] = time.perf_counter() - t0
         return Retrieval(
             question=question,
@@ -305,9 +386,66 @@ class Retriever:
         }
 
     def _allowed(self, index: LexicalIndex, filters: Filters) -> npt.NDArray[np.bool_]:
-        if filters == Filters():
-            return np.ones(len(index), dtype=bool)
-        return np.array([filters.allows(m) for m in index.metas], dtype=bool)
+        """The chunks these filters let through: always only the visible tenants'."""
+        columns = self._column_arrays(index)
+        out = np.isin(columns["tenant"], list(filters.visible_tenants))
+        for key, values in (
+            ("doc_type", filters.doc_types),
+            ("source_id", filters.sources),
+            ("language", filters.languages),
+        ):
+            if values:
+                out &= np.isin(columns[key], list(values))
+        return out
+
+    def _column_arrays(self, index: LexicalIndex) -> dict[str, npt.NDArray[np.str_]]:
+        cached = self._columns
+        if cached is None or cached[0] is not index:
+            names = ("tenant", "doc_type", "source_id", "language")
+            arrays = {
+                n: np.array([str(m.get(n, "")) for m in index.metas], dtype=str) for n in names
+            }
+            cached = (index, arrays)
+            self._columns = cached
+        return cached[1]
+
+    @staticmethod
+    def _validity(
+        currency: Currency, index: LexicalIndex, i: int, day: date, tenants: frozenset[str]
+    ) -> Validity:
+        return currency.validity(i, str(index.metas[i].get("section", "")), day, tenants)
+
+    def best_in_source(
+        self, question: str, source_id: str, tenant: str, filters: Filters | None = None
+    ) -> Passage | None:
+        """The passage of one source that matches the question best (BM25), e.g. the section
+        of the version in force that answers what a not-yet-in-force text was quoted for."""
+        filters = filters or Filters()
+        if tenant not in filters.visible_tenants:
+            return None
+        index = self.index()
+        columns = self._column_arrays(index)
+        mask = (columns["source_id"] == source_id) & (columns["tenant"] == tenant)
+        if not mask.any():
+            return None
+        first = int(np.flatnonzero(mask)[0])
+        family = "en" if index.languages[first] == "en" else "no"
+        query = self._query_for(question, question_language(question), family)
+        hits = index.search(query, family, 1, mask)
+        if not hits:
+            return None
+        i = hits[0][0]
+        currency = self.currency()
+        tenants = frozenset(filters.visible_tenants)
+        return self._passage(
+            index,
+            i,
+            0.0,
+            {},
+            self._validity(currency, index, i, filters.day, tenants),
+            currency,
+            tenants,
+        )
 
     def _query_for(self, question: str, lang: str, family: str) -> str:
         """The question for one partition, carried over by the glossary across languages."""
@@ -339,10 +477,23 @@ class Retriever:
         ]
 
     def _passage(
-        self, index: LexicalIndex, i: int, score: float, scores: Mapping[str, Mapping[int, float]]
+        self,
+        index: LexicalIndex,
+        i: int,
+        score: float,
+        scores: Mapping[str, Mapping[int, float]],
+        validity: Validity,
+        currency: Currency,
+        tenants: frozenset[str],
     ) -> Passage:
         p = Passage.from_store(index.ids[i], index.texts[i], index.metas[i], score)
         p.scores = {name: float(s[i]) for name, s in scores.items() if i in s}
+        # the status on the question's date, not the one at ingest
+        p.status = validity.state
+        p.status_date = validity.since.isoformat() if validity.since else None
+        if validity.applicable is not None:
+            p.applicable_source_id = validity.applicable[1]
+        p.version = currency.version_label((p.tenant, p.source_id), tenants)
         return p
 
 
@@ -457,6 +608,39 @@ def _preamble_last(
     return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
 
+def _prefer_current(
+    ranked: list[tuple[int, float]],
+    validity: Mapping[int, Validity],
+    factor: float,
+    referenced: set[int],
+) -> list[tuple[int, float]]:
+    """What is in force on the question's date comes first: the fused score of a text that is
+    not yet in force, or repealed, is scaled by `factor`. It stays findable (a question about
+    the new law still finds it), unless the question refers to it explicitly, in which case it
+    keeps its score."""
+    if factor >= 1.0:
+        return ranked
+    out = [
+        (i, s * factor if i not in referenced and not validity[i].applies else s) for i, s in ranked
+    ]
+    return sorted(out, key=lambda kv: (-kv[1], kv[0]))
+
+
+def _authority_order(
+    ranked: list[tuple[int, float]], index: LexicalIndex, step: float
+) -> list[tuple[int, float]]:
+    """Authority as a tie-breaker: law > regulation > EU regulation > circular > guidance >
+    template. Scores are scaled by at most 1 + 7 * `step` (a small factor), so only near-ties
+    change places."""
+    if step <= 0:
+        return ranked
+    out = [
+        (i, s * (1.0 + step * (8 - authority_rank(str(index.metas[i].get("doc_type", ""))))))
+        for i, s in ranked
+    ]
+    return sorted(out, key=lambda kv: (-kv[1], kv[0]))
+
+
 def _rrf(lists: Sequence[tuple[float, Sequence[int], str]], k: int) -> list[tuple[int, float]]:
     """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the lists."""
     totals: dict[int, float] = {}
@@ -468,4 +652,4 @@ def _rrf(lists: Sequence[tuple[float, Sequence[int], str]], k: int) -> list[tupl
     return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-__all__ = ["Filters", "Retrieval", "Retriever"]
+__all__ = ["NATIONAL", "Filters", "Retrieval", "Retriever", "is_currency_question"]
