@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,14 +128,25 @@ class Catalogue:
                 labels=list(labels),
             )
 
-    def list(self) -> list[SourceEntry]:
-        return sorted(self.sources.values(), key=lambda s: (s.tenant, s.source_id))
+    def list(self, visible: Collection[str] | None = None) -> list[SourceEntry]:
+        """The sources, of the `visible` tenants only when given."""
+        shown = [s for s in self.sources.values() if visible is None or s.tenant in visible]
+        return sorted(shown, key=lambda s: (s.tenant, s.source_id))
 
-    def source(self, source_id: str, tenant: str | None = None) -> SourceEntry | None:
-        """The source with this id; without a tenant, the national one first."""
+    def source(
+        self, source_id: str, tenant: str | None = None, visible: Collection[str] | None = None
+    ) -> SourceEntry | None:
+        """The source with this id; without a tenant, the national one first. With `visible`,
+        another tenant's source is not found (as if it did not exist)."""
         if tenant is not None:
+            if visible is not None and tenant not in visible:
+                return None
             return self.sources.get((tenant, source_id))
-        found = [s for (t, sid), s in self.sources.items() if sid == source_id]
+        found = [
+            s
+            for (t, sid), s in self.sources.items()
+            if sid == source_id and (visible is None or t in visible)
+        ]
         found.sort(key=lambda s: (s.tenant != "", s.tenant))
         return found[0] if found else None
 

@@ -11,7 +11,7 @@ import pytest
 from assistant.records import Answer, Citation, Passage
 from assistant.settings import Settings
 from assistant.slack import blocks as B
-from assistant.slack.digest import digest_items, digest_message
+from assistant.slack.digest import digest_items, digest_message, digest_tenants
 from assistant.slack.handlers import compose
 from assistant.slack.links import base_url, view_url
 from assistant.slack.manifest import load_manifest, manifest_for
@@ -75,10 +75,16 @@ def test_page_section_and_official_link_in_citations() -> None:
         page_start=12,
         abbreviation="offl",
         short_title="Offentleglova",
+        doc_type="law",
+        authority="lov",
+        authority_rank=1,
     )
     text = all_text(B.render_answer(answer_with([p], "Svar [1]"), BASE))
     assert f"*[1]* <{BASE}/sources/view?source=kilde-3.md&section=%C2%A7+3&chunk=" in text
-    assert "|Offentleglova (offl) § 3>, s. 12 · <https://lovdata.no/lov/1|offisiell kilde>" in text
+    assert (
+        "|Offentleglova (offl) § 3>, s. 12 (lov) · <https://lovdata.no/lov/1|offisiell kilde>"
+        in text
+    )
 
 
 def test_slack_limits_are_kept() -> None:
@@ -175,7 +181,9 @@ def test_digest_message() -> None:
             Outcome("borte.md", "removed"),
         ]
     )
-    message = digest_message(digest_items(report), BASE)
+    national = all_text(digest_message(digest_items(report), BASE))  # type: ignore[arg-type]
+    assert "Ny rutine" in national and "Endret mal" not in national and "hamar" not in national
+    message = digest_message(digest_items(report, ("", "hamar")), BASE)
     assert message is not None
     text = all_text(message)
     assert "*Nye og endrede kilder:*" in text
@@ -186,6 +194,13 @@ def test_digest_message() -> None:
     many = IngestReport(outcomes=[Outcome(f"f{i}.md", "added") for i in range(100)])
     big = digest_message(digest_items(many), BASE)
     assert big is not None and "… og 60 til" in all_text(big)
+
+
+def test_digest_channel_hears_only_of_its_own_tenant() -> None:
+    shared = Settings(slack={"digest_channel": "C0DIGEST", "tenants": {"T1/C0HAMAR": "hamar"}})
+    assert digest_tenants(shared) == ("",)
+    own = Settings(slack={"digest_channel": "C0HAMAR", "tenants": {"T1/C0HAMAR": "hamar"}})
+    assert digest_tenants(own) == ("", "hamar")
 
 
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

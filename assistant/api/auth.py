@@ -30,10 +30,19 @@ bearer = HTTPBearer(auto_error=False, description="The same API key as a bearer 
 class Caller:
     key: ApiKey | None  # None: no key needed (auth off, or public sources)
     ip: str
+    tenant: str = ""  # the key's tenant; without a key the server's (REGELRETT_TENANT)
 
     @property
     def key_id(self) -> str | None:
         return self.key.id if self.key else None
+
+    @property
+    def tenants(self) -> tuple[str, ...]:
+        """What the caller may see: the national layer and its own tenant."""
+        return ("", self.tenant) if self.tenant else ("",)
+
+    def sees(self, tenant: str) -> bool:
+        return tenant in self.tenants
 
 
 def client_ip(request: Request) -> str:
@@ -52,11 +61,12 @@ def _authorise(
 ) -> Caller:
     ip = client_ip(request)
     _limit(svc.ip_limiter, "ip:" + ip)
+    default = svc.settings.tenant
     if svc.settings.server.auth == "off":
-        return Caller(None, ip)
+        return Caller(None, ip, default)
     if presented is None:
         if optional:
-            return Caller(None, ip)
+            return Caller(None, ip, default)
         raise ApiProblem(401, "auth_missing", headers={"WWW-Authenticate": "ApiKey"})
     key = svc.keys.lookup(presented)
     if key is None:
@@ -72,7 +82,7 @@ def _authorise(
     if scope not in key.scopes:
         raise ApiProblem(403, "scope", scope=scope)
     _limit(svc.key_limiter, "key:" + key.id)
-    return Caller(key, ip)
+    return Caller(key, ip, key.tenant)
 
 
 def _presented(header: str | None, credentials: HTTPAuthorizationCredentials | None) -> str | None:

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     rating TEXT NOT NULL,
     comment TEXT,
     key_id TEXT,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    tenant TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS feedback_answer ON feedback(answer_id);
 """
@@ -35,6 +36,7 @@ class Feedback:
     comment: str | None
     key_id: str | None
     created: str
+    tenant: str = ""  # whose answer it was: feedback stays with the tenant that gave it
 
 
 class FeedbackStore:
@@ -51,11 +53,20 @@ class FeedbackStore:
             db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(feedback)")}
+            if "tenant" not in columns:  # a table from before tenants
+                with db:
+                    db.execute("ALTER TABLE feedback ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
             self._db = db
         return self._db
 
     def add(
-        self, answer_id: str, rating: str, comment: str | None, key_id: str | None = None
+        self,
+        answer_id: str,
+        rating: str,
+        comment: str | None,
+        key_id: str | None = None,
+        tenant: str = "",
     ) -> Feedback:
         item = Feedback(
             id=uuid.uuid4().hex,
@@ -64,20 +75,38 @@ class FeedbackStore:
             comment=mask(comment).text if comment else None,
             key_id=key_id,
             created=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            tenant=tenant,
         )
         with self._lock:
             db = self._conn()
             with db:
                 db.execute(
-                    "INSERT INTO feedback (id, answer_id, rating, comment, key_id, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (item.id, item.answer_id, item.rating, item.comment, key_id, item.created),
+                    "INSERT INTO feedback (id, answer_id, rating, comment, key_id, created, "
+                    "tenant) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        item.id,
+                        item.answer_id,
+                        item.rating,
+                        item.comment,
+                        key_id,
+                        item.created,
+                        tenant,
+                    ),
                 )
         return item
 
-    def all(self) -> list[Feedback]:
+    def all(self, tenant: str | None = None) -> list[Feedback]:
+        """All feedback, or one tenant's only."""
         with self._lock:
-            rows = self._conn().execute("SELECT * FROM feedback ORDER BY created").fetchall()
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT id, answer_id, rating, comment, key_id, created, tenant FROM feedback "
+                    "WHERE ? IS NULL OR tenant = ? ORDER BY created",
+                    (tenant, tenant),
+                )
+                .fetchall()
+            )
         return [Feedback(*row) for row in rows]
 
     def close(self) -> None:

@@ -2,13 +2,17 @@
 
 A key has scopes (`ask`, `admin`) and a kind: `server` (kept secret by a back end) or `widget`
 (public by nature, since it sits in a web page's source). A widget key may only `ask`, and only
-from the web origins it is bound to. The keys are 256-bit random strings, so a plain SHA-256
-is enough to store them safely (no salt or slow hash is needed for non-guessable secrets).
+from the web origins it is bound to. Every key maps to a tenant: its questions and source lists
+see the national layer (tenant "") and that tenant's documents, never another tenant's.
+
+The keys are 256-bit random strings, so a plain SHA-256 is enough to store them safely (no salt
+or slow hash is needed for non-guessable secrets).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import sqlite3
 import threading
@@ -34,10 +38,13 @@ CREATE TABLE IF NOT EXISTS api_keys (
     kind TEXT NOT NULL,
     origins TEXT NOT NULL DEFAULT '',
     created TEXT NOT NULL,
-    revoked TEXT
+    revoked TEXT,
+    tenant TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS api_keys_name ON api_keys(name);
 """
+_COLUMNS = "id, name, hint, scopes, kind, origins, created, revoked, tenant"
+_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
 class KeyInputError(ValueError):
@@ -54,6 +61,7 @@ class ApiKey:
     origins: tuple[str, ...]
     created: str
     revoked: str | None = None
+    tenant: str = ""  # "": the national layer only
 
     @property
     def active(self) -> bool:
@@ -123,6 +131,10 @@ class KeyStore:
             db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(api_keys)")}
+            if "tenant" not in columns:  # a key table from before tenants: national keys
+                with db:
+                    db.execute("ALTER TABLE api_keys ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
             self._db = db
         return self._db
 
@@ -141,11 +153,18 @@ class KeyStore:
         kind: str = "server",
         origins: list[str] | tuple[str, ...] = (),
         replace: bool = False,
+        tenant: str = "",
     ) -> tuple[str, ApiKey]:
         """A new key; returns (plaintext, record). The plaintext is not stored anywhere.
 
+        tenant: the municipality whose documents the key sees besides the national layer.
         replace: delete any key of the same name first (the demo key on every start)."""
         name = name.strip()
+        tenant = tenant.strip()
+        if tenant and not _TENANT.match(tenant):
+            raise KeyInputError(
+                f"tenant {tenant!r} must be a short name: letters, digits, '.', '-' and '_'"
+            )
         scopes = tuple(dict.fromkeys(s.strip().lower() for s in scopes))
         if not name or len(name) > 100:
             raise KeyInputError("a key needs a name of 1-100 characters")
@@ -172,6 +191,7 @@ class KeyStore:
             kind=kind,
             origins=bound,
             created=_now(),
+            tenant=tenant,
         )
         with self._lock:
             db = self._conn()
@@ -183,8 +203,8 @@ class KeyStore:
                 ).fetchone():
                     raise KeyInputError(f"an active key named {name!r} exists; revoke it first")
                 db.execute(
-                    "INSERT INTO api_keys (id, name, hash, hint, scopes, kind, origins, created)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO api_keys (id, name, hash, hint, scopes, kind, origins, created,"
+                    " tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         key.id,
                         key.name,
@@ -194,6 +214,7 @@ class KeyStore:
                         kind,
                         " ".join(bound),
                         key.created,
+                        tenant,
                     ),
                 )
             self._forget()
@@ -204,7 +225,7 @@ class KeyStore:
         with self._lock:
             db = self._conn()
             rows = db.execute(
-                "SELECT * FROM api_keys WHERE (id = ? OR name = ?) AND revoked IS NULL",
+                f"SELECT {_COLUMNS} FROM api_keys WHERE (id = ? OR name = ?) AND revoked IS NULL",
                 (name_or_id, name_or_id),
             ).fetchall()
             if not rows:
@@ -215,7 +236,7 @@ class KeyStore:
                     "UPDATE api_keys SET revoked = ? WHERE id = ?", [(stamp, r[0]) for r in rows]
                 )
             self._forget()
-        return [_row((*r[:8], stamp)) for r in rows]
+        return [_row((*r[:7], stamp, r[8])) for r in rows]
 
     def _forget(self) -> None:
         self._cache.clear()
@@ -225,7 +246,11 @@ class KeyStore:
 
     def list(self, include_revoked: bool = True) -> list[ApiKey]:
         with self._lock:
-            rows = self._conn().execute("SELECT * FROM api_keys ORDER BY created, name").fetchall()
+            rows = (
+                self._conn()
+                .execute(f"SELECT {_COLUMNS} FROM api_keys ORDER BY created, name")
+                .fetchall()
+            )
         keys = [_row(r) for r in rows]
         return keys if include_revoked else [k for k in keys if k.active]
 
@@ -241,7 +266,10 @@ class KeyStore:
         with self._lock:
             row = (
                 self._conn()
-                .execute("SELECT * FROM api_keys WHERE hash = ? AND revoked IS NULL", (digest,))
+                .execute(
+                    f"SELECT {_COLUMNS} FROM api_keys WHERE hash = ? AND revoked IS NULL",
+                    (digest,),
+                )
                 .fetchone()
             )
             if len(self._cache) > 10_000:
@@ -268,7 +296,7 @@ class KeyStore:
 
 
 def _row(row: tuple) -> ApiKey:
-    key_id, name, _hash, hint, scopes, kind, origins, created, revoked = row
+    key_id, name, hint, scopes, kind, origins, created, revoked, tenant = row
     return ApiKey(
         id=key_id,
         name=name,
@@ -278,4 +306,5 @@ def _row(row: tuple) -> ApiKey:
         origins=tuple(origins.split()),
         created=created,
         revoked=revoked,
+        tenant=tenant or "",
     )

@@ -3,6 +3,7 @@ are: `Answer`, `Passage`, `Citation`)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,6 +49,13 @@ class AskBase(_Strict):
     lang: Literal["nb", "nn", "en"] | None = Field(
         default=None, description="Answer language; default: the question's."
     )
+    as_of: date | None = Field(
+        default=None,
+        description="The date the question is about (YYYY-MM-DD); default: today. What is in "
+        "force on that date ranks first, and the answer warns about cited text that is not "
+        "(not yet in force, repealed, replaced) and names the version that applies.",
+        examples=["2026-01-01"],
+    )
 
 
 def ask_request_model(max_chars: int) -> type[AskBase]:
@@ -66,6 +74,7 @@ def ask_request_model(max_chars: int) -> type[AskBase]:
                         "mode": "extractive",
                         "filters": {"languages": ["en"]},
                         "lang": "nb",
+                        "as_of": "2026-08-02",
                     },
                 ]
             },
@@ -112,7 +121,17 @@ class SourceSummary(BaseModel):
     abbreviation: str | None = Field(default=None, examples=["offl"])
     doc_type: str = Field(examples=["law"])
     language: str = Field(examples=["nn"])
-    status: str = Field(examples=["in_force"])
+    status: str = Field(
+        examples=["in_force"],
+        description="Today: in_force, not_in_force (adopted, not yet in force), repealed, unknown.",
+    )
+    status_date: str | None = Field(default=None, description="When that status began or begins.")
+    applicable_source_id: str | None = Field(
+        default=None, description="Not in force or repealed: the indexed version that applies."
+    )
+    version: str | None = Field(
+        default=None, description="The year, when two versions of one act are indexed."
+    )
     url: str | None = None
     in_force_from: str | None = None
     sections: int = Field(description="Number of sections (§, article, annex, …).")

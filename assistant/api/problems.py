@@ -74,6 +74,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Nøkkelen har ikkje tilgang til dette (krev «{scope}»).",
         "This key has no access to this (requires '{scope}').",
     ),
+    "tenant": (
+        "Nøkkelen hører til en annen kommune og kan bare lese inn kildene til sin egen.",
+        "Nøkkelen høyrer til ein annan kommune og kan berre lese inn kjeldene til sin eigen.",
+        "This key belongs to a tenant and may only ingest that tenant's sources.",
+    ),
     "widget_admin": (
         "En widget-nøkkel kan ikke brukes til administrasjon.",
         "Ein widget-nøkkel kan ikkje brukast til administrasjon.",

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from assistant.api.auth import AdminCaller
+from assistant.api.auth import AdminCaller, Caller
 from assistant.api.models import IngestFailure, IngestPath, IngestResult, RemoveResult
 from assistant.api.problems import ApiProblem, FieldProblem, problem_responses
 from assistant.api.services import Services, services
@@ -67,6 +67,17 @@ def _result(report: IngestReport) -> IngestResult:
         seconds=round(report.seconds, 3),
         failures=[IngestFailure(source_id=o.source_id, reason=o.reason) for o in report.failed],
     )
+
+
+def _tenant(caller: Caller, asked: str | None, svc: Services) -> str:
+    """The tenant an admin request works on. A key bound to a tenant works on that tenant
+    only (another tenant's source is 404, as if it did not exist); a national admin key (the
+    network's operator) may name any tenant."""
+    if caller.key is not None and caller.tenant:
+        if asked not in (None, caller.tenant):
+            raise ApiProblem(403, "tenant")
+        return caller.tenant
+    return svc.settings.tenant if asked is None else asked
 
 
 def _run(
@@ -141,9 +152,8 @@ async def ingest(request: Request, caller: AdminCaller) -> IngestResult:
 
             raise RequestValidationError(exc.errors()) from exc
         path = Path(body.path).expanduser()
-        return await anyio.to_thread.run_sync(
-            _run, svc, path, body.doc_type, body.tenant, body.prune
-        )
+        tenant = _tenant(caller, body.tenant, svc)
+        return await anyio.to_thread.run_sync(_run, svc, path, body.doc_type, tenant, body.prune)
     if content_type == "multipart/form-data":
         async with request.form() as form:  # closes the spooled upload afterwards
             upload = form.get("file")
@@ -155,7 +165,7 @@ async def ingest(request: Request, caller: AdminCaller) -> IngestResult:
                 )
             saved = await _save_upload(svc, upload)
             doc_type = _form_text(form.get("doc_type"), 40)
-            tenant = _form_text(form.get("tenant"), 100)
+            tenant = _tenant(caller, _form_text(form.get("tenant"), 100), svc)
         return await anyio.to_thread.run_sync(_run, svc, saved, doc_type, tenant, False)
     raise ApiProblem(415, "media_type", media_type=content_type or "(none)")
 
@@ -173,6 +183,9 @@ def remove_source(
     tenant: str | None = Query(default=None, max_length=100, description="Default: the server's."),
 ) -> RemoveResult:
     svc = services(request)
+    if caller.key is not None and caller.tenant and tenant not in (None, caller.tenant):
+        raise ApiProblem(404, "source_not_found", source_id=source_id[:300])
+    tenant = _tenant(caller, tenant, svc)
     with svc.ingest_lock:
         ingestor = _ingestor(svc)
         try:
@@ -182,8 +195,4 @@ def remove_source(
         finally:
             _close(ingestor)
         svc.content_changed()
-    return RemoveResult(
-        source_id=source_id,
-        tenant=svc.settings.tenant if tenant is None else tenant,
-        chunks_removed=removed,
-    )
+    return RemoveResult(source_id=source_id, tenant=tenant, chunks_removed=removed)

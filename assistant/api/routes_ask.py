@@ -7,6 +7,7 @@ that the limit is both enforced and documented in the OpenAPI schema.
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import anyio
@@ -14,11 +15,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from assistant.answer import Event
-from assistant.api.auth import AskCaller
+from assistant.api.auth import AskCaller, Caller
 from assistant.api.models import AskBase, ask_request_model
 from assistant.api.problems import problem_body, problem_responses, request_language
 from assistant.api.services import services
 from assistant.records import Answer
+from assistant.retrieval import Filters
 from assistant.settings import Settings
 
 log = logging.getLogger("regelrett.api")
@@ -113,6 +115,13 @@ async def sse(events: Iterator[Event], lang: str, path: str) -> AsyncIterator[by
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def request_filters(body: AskBase, caller: Caller) -> Filters:
+    """The body's filters, scoped to what the caller's key may see (the national layer and
+    its own tenant), with the body's date."""
+    asked = body.filters.to_filters() if body.filters else Filters()
+    return replace(asked, tenants=caller.tenants[1:], as_of=body.as_of)
+
+
 def _body_model(model: type[AskBase]) -> Callable[[F], F]:
     """Let FastAPI validate `body` with `model` (AskBase with the configured limits), while the
     code is typed against AskBase."""
@@ -148,7 +157,7 @@ def build_router(settings: Settings) -> APIRouter:
         answer = assistant.answer(
             body.question,
             mode=body.mode,
-            filters=body.filters.to_filters() if body.filters else None,
+            filters=request_filters(body, caller),
             lang=body.lang,
         )
         return JSONResponse(answer.model_dump(mode="json"))
@@ -176,7 +185,7 @@ def build_router(settings: Settings) -> APIRouter:
         events = assistant.stream(
             body.question,
             mode=body.mode,
-            filters=body.filters.to_filters() if body.filters else None,
+            filters=request_filters(body, caller),
             lang=body.lang,
         )
         return EventStreamResponse(

@@ -21,5 +21,7 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     description="Stored with personal data in the comment masked.",
 )
 def post_feedback(body: FeedbackIn, request: Request, caller: AskCaller) -> FeedbackCreated:
-    item = services(request).feedback.add(body.answer_id, body.rating, body.comment, caller.key_id)
+    item = services(request).feedback.add(
+        body.answer_id, body.rating, body.comment, caller.key_id, caller.tenant
+    )
     return FeedbackCreated(id=item.id)

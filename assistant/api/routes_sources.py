@@ -7,26 +7,48 @@ path as they are, or percent-encoded (both work).
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from fastapi import APIRouter, Query, Request
 
-from assistant.api.auth import SourcesCaller
+from assistant.api.auth import Caller, SourcesCaller
 from assistant.api.models import ChunkText, SectionView, SourceDetail, SourceSummary
 from assistant.api.problems import ApiProblem, problem_responses
-from assistant.api.services import services
+from assistant.api.services import Services, services
 from assistant.catalogue import Catalogue, SourceEntry
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 _ERRORS = problem_responses(401, 403, 429, 500, 503)
 _TENANT = Query(
-    default=None, max_length=100, description="Tenant; default: the national source first."
+    default=None,
+    max_length=100,
+    description="Tenant: '' (the national layer) or the key's own; default: the national "
+    "source first. Another tenant's source is not found (404).",
 )
 
 
-def _entry(catalogue: Catalogue, source_id: str, tenant: str | None) -> SourceEntry:
-    entry = catalogue.source(source_id, tenant)
+def _entry(catalogue: Catalogue, source_id: str, tenant: str | None, caller: Caller) -> SourceEntry:
+    """The source, if the caller may see it; another tenant's source is 404 like an unknown
+    one, so that its existence does not show."""
+    entry = catalogue.source(source_id, tenant, caller.tenants)
     if entry is None:
         raise ApiProblem(404, "source_not_found", source_id=source_id[:300])
     return entry
+
+
+def _summary(svc: Services, entry: SourceEntry, caller: Caller) -> dict[str, Any]:
+    """The entry's figures, with its status today (not at ingest) and its version label."""
+    out = entry.summary()
+    currency = svc.ready_assistant().retriever.currency()
+    tenants = frozenset(caller.tenants)
+    key = (entry.tenant, entry.source_id)
+    validity = currency.doc_validity(key, date.today(), tenants)
+    out["status"] = validity.state
+    out["status_date"] = validity.since.isoformat() if validity.since else None
+    out["applicable_source_id"] = validity.applicable[1] if validity.applicable else None
+    out["version"] = currency.version_label(key, tenants)
+    return out
 
 
 @router.get(
@@ -36,8 +58,9 @@ def _entry(catalogue: Catalogue, source_id: str, tenant: str | None) -> SourceEn
     summary="List the indexed sources",
 )
 def list_sources(request: Request, caller: SourcesCaller) -> list[SourceSummary]:
-    catalogue = services(request).catalogue()
-    return [SourceSummary(**s.summary()) for s in catalogue.list()]
+    svc = services(request)
+    catalogue = svc.catalogue()
+    return [SourceSummary(**_summary(svc, s, caller)) for s in catalogue.list(caller.tenants)]
 
 
 @router.get(
@@ -58,8 +81,9 @@ def get_section(
     ),
     tenant: str | None = _TENANT,
 ) -> SectionView:
-    catalogue = services(request).catalogue()
-    entry = _entry(catalogue, source_id, tenant)
+    svc = services(request)
+    catalogue = svc.catalogue()
+    entry = _entry(catalogue, source_id, tenant, caller)
     section = catalogue.section(entry, label)
     if section is None:
         raise ApiProblem(404, "section_not_found", source_id=source_id[:300], label=label[:100])
@@ -69,7 +93,7 @@ def get_section(
             raise ApiProblem(404, "chunk_not_found", chunk=chunk, label=label[:100])
         chunk_text = ChunkText(chunk_id=chunk, text=catalogue.chunk_text(chunk) or "")
     return SectionView(
-        source=SourceSummary(**entry.summary()),
+        source=SourceSummary(**_summary(svc, entry, caller)),
         section=section.label,
         heading_path=section.heading_path,
         page_start=section.page_start,
@@ -93,5 +117,6 @@ def get_source(
     caller: SourcesCaller,
     tenant: str | None = _TENANT,
 ) -> SourceDetail:
-    entry = _entry(services(request).catalogue(), source_id, tenant)
-    return SourceDetail(**entry.summary(), section_labels=entry.labels)
+    svc = services(request)
+    entry = _entry(svc.catalogue(), source_id, tenant, caller)
+    return SourceDetail(**_summary(svc, entry, caller), section_labels=entry.labels)

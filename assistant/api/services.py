@@ -87,7 +87,12 @@ class Services:
             for h in dict.fromkeys(hosts)
         ]
         self.demo_key, _ = self.keys.create(
-            DEMO_NAME, ["ask"], kind="widget", origins=origins, replace=True
+            DEMO_NAME,
+            ["ask"],
+            kind="widget",
+            origins=origins,
+            replace=True,
+            tenant=self.settings.tenant,
         )
 
     def close(self) -> None:

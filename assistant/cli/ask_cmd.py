@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 from rich.markup import escape
 
 from assistant.cli.common import console, fail, load_settings
 from assistant.embeddings import EmbedderError
-from assistant.records import Answer
+from assistant.records import Answer, display_name
 from assistant.retrieval import Filters
 from assistant.store import StoreError
 
 
 def print_answer(answer: Answer) -> None:
     title = "Kildene svarer ikke" if answer.refused else "Svar"
-    console.print(f"[bold]{title}[/] (confidence {answer.confidence:.2f})")
+    when = f", per {answer.as_of}" if answer.as_of else ""
+    console.print(f"[bold]{title}[/] (confidence {answer.confidence:.2f}{when})")
     console.print(escape(answer.answer), highlight=False)
     if answer.citations:
         console.print("\n[bold]Kilder[/]")
@@ -25,8 +28,8 @@ def print_answer(answer: Answer) -> None:
             seen.add(c.n)
             where = ", ".join(x for x in (c.section, f"s. {c.page}" if c.page else "") if x)
             mark = "" if c.verified else " (ikke verifisert)"
-            line = f"[{c.n}] {c.title}{' (' + c.abbreviation + ')' if c.abbreviation else ''}"
-            console.print(escape(f"{line}, {where}{mark}"), highlight=False)
+            line = f"[{c.n}] {display_name(c.title, c.abbreviation, c.version)}"
+            console.print(escape(f"{line}, {where} – {c.authority}{mark}"), highlight=False)
             if c.url:
                 console.print(f"    {escape(c.url)}", highlight=False)
     for w in answer.warnings:
@@ -39,18 +42,36 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print the Answer record as JSON."),
     doc_type: list[str] = typer.Option([], "--doc-type", help="Only these document types."),
     lang: str | None = typer.Option(None, "--lang", help="Answer language: nb, nn or en."),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="The date the question is about (YYYY-MM-DD); default today. What is in force "
+        "then ranks first, and the answer warns about what is not.",
+    ),
+    tenant: str | None = typer.Option(
+        None,
+        "--tenant",
+        help="Search this municipality's sources besides the national layer; default: "
+        "REGELRETT_TENANT (none: the national layer only).",
+    ),
 ) -> None:
     """Answer a question from the indexed sources, with numbered citations."""
     from assistant.wiring import open_assistant
 
     if not question.strip():
         fail("the question is empty")
+    day = None
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
     settings = load_settings()
+    tenant = settings.tenant if tenant is None else tenant
+    filters = Filters.for_tenant(tenant, doc_types=tuple(doc_type), as_of=day)
     try:
         with open_assistant(settings) as assistant:
-            answer = assistant.answer(
-                question, mode=mode, filters=Filters(doc_types=tuple(doc_type)), lang=lang
-            )
+            answer = assistant.answer(question, mode=mode, filters=filters, lang=lang)
     except (StoreError, EmbedderError) as exc:
         fail(str(exc))
     if as_json:

@@ -30,12 +30,18 @@ def create(
     origin: list[str] = typer.Option(
         [], "--origin", help="Web origin a widget key may be used from (repeatable)."
     ),
+    tenant: str = typer.Option(
+        "",
+        "--tenant",
+        help="The municipality the key belongs to: it sees the national layer and this "
+        "tenant's sources only. Default: none (the national layer only).",
+    ),
 ) -> None:
     """Create a key and print it once: only its hash is stored."""
     store = _store()
     try:
         plaintext, key = store.create(
-            name, scope, kind="widget" if widget else "server", origins=origin
+            name, scope, kind="widget" if widget else "server", origins=origin, tenant=tenant
         )
     except KeyInputError as exc:
         fail(str(exc))
@@ -44,6 +50,7 @@ def create(
     console.print(
         f"created {key.kind} key [bold]{key.name}[/] (id {key.id}, scopes {' '.join(key.scopes)}"
         + (f", origins {' '.join(key.origins)}" if key.origins else "")
+        + (f", tenant {key.tenant}" if key.tenant else "")
         + "). It is shown only this once:",
         highlight=False,
     )
@@ -70,6 +77,7 @@ def list_keys(
                 "kind": k.kind,
                 "scopes": list(k.scopes),
                 "origins": list(k.origins),
+                "tenant": k.tenant,
                 "created": k.created,
                 "revoked": k.revoked,
             }
@@ -80,7 +88,9 @@ def list_keys(
     if not keys:
         console.print("No keys. Create one with `regelrett keys create NAME --scope ask`.")
         return
-    table = Table("name", "id", "starts with", "kind", "scopes", "origins", "created", "revoked")
+    table = Table(
+        "name", "id", "starts with", "kind", "scopes", "origins", "tenant", "created", "revoked"
+    )
     for k in keys:
         table.add_row(
             k.name,
@@ -89,6 +99,7 @@ def list_keys(
             k.kind,
             " ".join(k.scopes),
             " ".join(k.origins),
+            k.tenant,
             k.created,
             k.revoked or "",
         )

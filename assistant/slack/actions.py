@@ -70,7 +70,8 @@ def on_feedback(bot: SlackBot) -> Any:
             return
         try:
             key = bot.feedback_key(click.team, click.user)
-            bot.feedback.add(click.answer_id, rating, None, key)
+            tenant = bot.tenant_for(click.team, click.channel) or bot.settings.tenant
+            bot.feedback.add(click.answer_id, rating, None, key, tenant)
         except Exception:
             log.exception("slack: could not store feedback on %s", click.answer_id)
             click.tell("feedback_failed")

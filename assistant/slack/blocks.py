@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.pii import mask
 from assistant.records import Answer, Citation, Passage
+from assistant.records import display_name as plain_display_name
 from assistant.slack.links import official_url, view_url
 from assistant.slack.mrkdwn import escape, link, truncate
 from assistant.slack.texts import lang_of, t
@@ -80,10 +81,7 @@ def display_name(citation: Citation, sources: Sequence[Passage]) -> str:
     for p in sources:
         if p.chunk_id == citation.chunk_id:
             return p.display_name
-    abbr = citation.abbreviation
-    if abbr and abbr.lower() not in citation.title.lower():
-        return f"{citation.title} ({abbr})"
-    return citation.title
+    return plain_display_name(citation.title, citation.abbreviation, citation.version)
 
 
 def citation_lines(answer: Answer, base: str) -> list[str]:
@@ -100,6 +98,8 @@ def citation_lines(answer: Answer, base: str) -> list[str]:
         parts = [f"*[{c.n}]* {link(url, label)}"]
         if c.page:
             parts[0] += ", " + t(lang, "page", page=c.page)
+        if c.authority:
+            parts[0] += f" ({escape(c.authority)})"
         official = official_url(c.url)
         if official:
             parts.append(link(official, t(lang, "official")))

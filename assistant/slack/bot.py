@@ -69,9 +69,10 @@ class SlackBot:
 
     def ask(self, question: str, team: str, channel: str, lang: str | None = None) -> Answer:
         """The core's answer. A mapped workspace or channel searches its tenant's sources and
-        the national layer (tenant '')."""
-        tenant = self.tenant_for(team, channel)
-        filters = Filters(tenants=(tenant, "")) if tenant else None
+        the national layer (tenant ''); an unmapped one the national layer and the server's
+        own tenant (REGELRETT_TENANT, usually none) only."""
+        tenant = self.tenant_for(team, channel) or self.settings.tenant
+        filters = Filters(tenants=(tenant, "")) if tenant else Filters()
         answer = self.assistant().answer(question, filters=filters, lang=lang)
         try:
             self.state.remember(answer)

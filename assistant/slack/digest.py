@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,13 +26,23 @@ LISTED = 40  # sources named in one digest; the rest are counted
 LANG = "nb"
 
 
-def digest_items(report: IngestReport) -> list[Outcome]:
-    """Added and updated sources, each once (the last outcome wins)."""
+def digest_items(report: IngestReport, tenants: Collection[str] = ("",)) -> list[Outcome]:
+    """Added and updated sources of the `tenants` (by default the national layer only: the
+    digest channel is shared by the network), each once (the last outcome wins)."""
     items: dict[tuple[str, str], Outcome] = {}
     for o in report.outcomes:
-        if o.action in {"added", "updated"}:
+        if o.action in {"added", "updated"} and o.tenant in tenants:
             items[(o.tenant, o.source_id)] = o
     return list(items.values())
+
+
+def digest_tenants(settings: Settings) -> tuple[str, ...]:
+    """Whose new sources the digest channel may hear of: the national layer, and the tenant the
+    channel itself is mapped to in `slack.tenants` ('TEAM/CHANNEL'), if any. Another tenant's
+    titles never reach a shared channel."""
+    channel = settings.slack.digest_channel
+    own = [t for key, t in settings.slack.tenants.items() if key.split("/")[-1] == channel]
+    return tuple(dict.fromkeys(["", *own[:1]]))
 
 
 def _name(o: Outcome) -> str:
@@ -60,7 +70,7 @@ def post_digest(
 ) -> str | None:
     """Post the digest of `report`. Returns a line saying how it went (for the CLI), or None
     when there was nothing to post or no digest channel is set up (only logged)."""
-    items = digest_items(report)
+    items = digest_items(report, digest_tenants(settings))
     s = settings.slack
     if not items:
         return None
@@ -93,7 +103,7 @@ def digest_hook(settings: Settings) -> Callable[[IngestReport], None]:
     response does not wait for Slack."""
 
     def after_ingest(report: IngestReport) -> None:
-        if not digest_items(report):
+        if not digest_items(report, digest_tenants(settings)):
             return
         threading.Thread(
             target=post_digest, args=(settings, report), name="slack-digest", daemon=True

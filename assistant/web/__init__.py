@@ -35,6 +35,9 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     # /v1/sources is open unless `server.public_sources` is off; the passage view follows it
     # (a page opened from a link carries no key to check)
     public = settings.server.public_sources
+    # a page opened from a link carries no key: the national layer (and the server's own
+    # tenant) open for anyone, a tenant's source only with one of its chunk ids
+    open_tenants = tuple(dict.fromkeys(("", settings.tenant)))
     widget = Asset.load("widget.js", "text/javascript; charset=utf-8")
     stylesheet = Asset.load("site.css", "text/css; charset=utf-8")
     template = demo_template()
@@ -59,6 +62,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         source: str = "",
         section: str = "",
         chunk: str = "",
+        grant: str = "",
         lang: str = "nb",
     ) -> HTMLResponse:
         lang = ui_lang(lang)
@@ -73,10 +77,12 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
             return HTMLResponse(not_found_page(lang, "not_ready"), 503, headers=headers)
         page: str | None = None
         if source and (section or chunk):
-            found = find_section(cat, source, section or None, chunk or None)
+            found = find_section(
+                cat, source, section or None, chunk or None, open_tenants, grant or None
+            )
             page = section_page(found, lang) if found else None
         elif source:
-            page = document_page(cat, source, lang)
+            page = document_page(cat, source, lang, open_tenants, grant or None)
         if page is None:
             return HTMLResponse(not_found_page(lang), 404, headers=headers)
         return HTMLResponse(page, headers=headers)

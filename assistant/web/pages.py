@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from html import escape
 
 from assistant.catalogue import Catalogue
-from assistant.web.passages import SectionView, display_name, safe_link, view_url
+from assistant.web.passages import SectionView, display_name, open_source, safe_link, view_url
 from assistant.web.texts import text
 
 # The passage view runs no script at all; a source that smuggles markup in stays inert twice.
@@ -60,7 +61,8 @@ def section_page(section: SectionView, lang: str) -> str:
 
     body = [
         f'<nav aria-label="{t("breadcrumb")}" class="crumbs"><ol>'
-        f'<li><a href="{escape(view_url(source.source_id, lang=lang))}">{escape(name)}</a></li>'
+        f'<li><a href="{escape(view_url(source.source_id, lang=lang, grant=section.grant))}">'
+        f"{escape(name)}</a></li>"
         f'<li aria-current="page">{escape(section.label)}</li></ol></nav>',
         f'<h1><span class="doc">{escape(name)}</span> {escape(section.label)}</h1>',
         f'<dl class="meta">{details}</dl>',
@@ -100,24 +102,30 @@ def _neighbours(section: SectionView, lang: str) -> str:
     for step, key, rel in ((-1, "previous", "prev"), (1, "next", "next")):
         label = section.neighbour(step)
         if label:
-            href = escape(view_url(source_id, label, lang))
+            href = escape(view_url(source_id, label, lang, section.grant))
             links.append(
                 f'<li><a rel="{rel}" href="{href}">{text(lang, key)}: {escape(label)}</a></li>'
             )
-    href = escape(view_url(source_id, lang=lang))
+    href = escape(view_url(source_id, lang=lang, grant=section.grant))
     links.append(f'<li><a href="{href}">{text(lang, "whole")}</a></li>')
     label = text(lang, "neighbours")
     return f'<nav aria-label="{label}" class="pager"><ul>{"".join(links)}</ul></nav>'
 
 
-def document_page(cat: Catalogue, source_id: str, lang: str) -> str | None:
+def document_page(
+    cat: Catalogue,
+    source_id: str,
+    lang: str,
+    public: Collection[str] = ("",),
+    grant: str | None = None,
+) -> str | None:
     """The list of a document's sections, each linking to its passage view."""
-    source = cat.source(source_id)
+    source, _, grant = open_source(cat, source_id, None, public, grant)
     if source is None:
         return None
     name = display_name(source)
     items = "".join(
-        f'<li><a href="{escape(view_url(source_id, label, lang))}">{escape(label)}</a></li>'
+        f'<li><a href="{escape(view_url(source_id, label, lang, grant))}">{escape(label)}</a></li>'
         for label in source.labels
     )
     link = safe_link(source.url)

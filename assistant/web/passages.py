@@ -9,6 +9,7 @@ chunk so the page can highlight and anchor them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
@@ -52,6 +53,7 @@ class SectionView:
     chunk: str | None  # the cited chunk, when it is part of this section
     page_start: int | None = None
     page_end: int | None = None
+    grant: str | None = None  # a chunk of a tenant's source: links within it carry it along
 
     def neighbour(self, step: int) -> str | None:
         labels = self.source.labels
@@ -69,16 +71,47 @@ def display_name(source: SourceEntry) -> str:
     return name
 
 
-def find_section(
-    cat: Catalogue, source_id: str, label: str | None, chunk: str | None
-) -> SectionView | None:
-    """Section `label` of a source (or the cited chunk's own section), or None when absent."""
+def open_source(
+    cat: Catalogue,
+    source_id: str,
+    chunk: str | None,
+    public: Collection[str],
+    grant: str | None = None,
+) -> tuple[SourceEntry | None, int | None, str | None]:
+    """(source, position of the cited chunk, grant) for the passage view.
+
+    The page is opened from a link and carries no key. The `public` tenants' sources (the
+    national layer) open for anyone; a tenant's source opens only with the id of one of its
+    chunks (`chunk`, the cited one, or `grant`, carried along by the page's own links), which
+    only an answer to that tenant contains: a chunk id is a hash of the chunk's content, so it
+    cannot be guessed. Without it, another tenant's source is not found."""
     index = cat.index
-    cited = index.position.get(chunk) if chunk else None
-    if cited is not None and index.metas[cited].get("source_id") != source_id:
-        cited = None
-    tenant = str(index.metas[cited].get("tenant", "")) if cited is not None else None
-    source = cat.source(source_id, tenant)
+
+    def own(chunk_id: str | None) -> int | None:
+        i = index.position.get(chunk_id) if chunk_id else None
+        return i if i is not None and index.metas[i].get("source_id") == source_id else None
+
+    cited = own(chunk)
+    proof = cited if cited is not None else own(grant)
+    if proof is not None:
+        tenant = str(index.metas[proof].get("tenant", ""))
+        granted = index.ids[proof] if tenant not in public else None
+        return cat.source(source_id, tenant), cited, granted
+    return cat.source(source_id, None, public), None, None
+
+
+def find_section(
+    cat: Catalogue,
+    source_id: str,
+    label: str | None,
+    chunk: str | None,
+    public: Collection[str] = ("",),
+    grant: str | None = None,
+) -> SectionView | None:
+    """Section `label` of a source (or the cited chunk's own section), or None when absent
+    or not to be shown (`open_source`)."""
+    index = cat.index
+    source, cited, grant = open_source(cat, source_id, chunk, public, grant)
     if source is None:
         return None
     label = label or (str(index.metas[cited].get("section", "")) if cited is not None else "")
@@ -95,7 +128,9 @@ def find_section(
     else:
         return None
     chunk_id = index.ids[cited] if cited is not None and cited in positions else None
-    return SectionView(source, label, heading, _merge(index, positions), chunk_id, *pages)
+    return SectionView(
+        source, label, heading, _merge(index, positions), chunk_id, *pages, grant=grant
+    )
 
 
 def _merge(index: LexicalIndex, positions: list[int]) -> list[Paragraph]:
@@ -126,10 +161,14 @@ def _pages(meta: dict[str, object]) -> tuple[int | None, int | None]:
     return num(meta.get("page_start")), num(meta.get("page_end"))
 
 
-def view_url(source_id: str, label: str | None = None, lang: str = "nb") -> str:
+def view_url(
+    source_id: str, label: str | None = None, lang: str = "nb", grant: str | None = None
+) -> str:
     query = {"source": source_id, "lang": lang}
     if label:
         query["section"] = label
+    if grant:
+        query["grant"] = grant
     return "/sources/view?" + urlencode(query)
 
 

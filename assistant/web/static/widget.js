@@ -1,6 +1,8 @@
 /*! Regelrett widget: cited answers to regulatory questions. Plain JavaScript, no dependencies.
  * Embed: <script src="https://HOST/widget.js" data-key="KEY" data-lang="nb" defer></script>
- * Optional: data-api="https://HOST" (default: where this script comes from).
+ * Optional: data-api="https://HOST" (default: where this script comes from);
+ * data-as-of="YYYY-MM-DD": answer by the rules in force on that date (default: today; the
+ * reader can change it under "Dato for regelverket").
  * Safety: answer and source text only ever enter the page as text (textContent), never as HTML.
  */
 (() => {
@@ -51,6 +53,9 @@
       copyFailed: "Kunne ikke kopiere svaret.",
       empty: "Skriv et spørsmål først.",
       cleared: "Ny samtale startet.",
+      options: "Dato for regelverket",
+      asOf: "Regler som gjelder per",
+      asOfHint: "Tomt: dagens regler.",
     },
     nn: {
       launcher: "Spør om regelverk",
@@ -96,6 +101,9 @@
       copyFailed: "Kunne ikkje kopiere svaret.",
       empty: "Skriv eit spørsmål først.",
       cleared: "Ny samtale starta.",
+      options: "Dato for regelverket",
+      asOf: "Reglar som gjeld per",
+      asOfHint: "Tomt: dagens reglar.",
     },
     en: {
       launcher: "Ask about regulations",
@@ -140,6 +148,9 @@
       copyFailed: "Could not copy the answer.",
       empty: "Write a question first.",
       cleared: "New conversation started.",
+      options: "Date of the rules",
+      asOf: "Rules in force on",
+      asOfHint: "Empty: today's rules.",
     },
   };
 
@@ -219,6 +230,12 @@ form{display:flex;gap:.5em;align-items:flex-end;padding:.75em 1em 1em;border-top
 .field{flex:1;display:flex;flex-direction:column;gap:.2em}
 .field label{font-weight:600;font-size:.9em}
 .field .help{font-size:.8em;color:#3d3d3d}
+.opts{font-size:.85em}
+.opts summary{cursor:pointer;padding:.15em 0;color:#0b4f8a}
+.opt{display:flex;flex-wrap:wrap;align-items:center;gap:.3em .6em;padding:.3em 0}
+.opt input{font:inherit;padding:.25em .4em;border:1px solid #767676;border-radius:.3em;
+ background:#fff;color:inherit}
+.fn-kind{font-weight:400;color:#3d3d3d}
 textarea{width:100%;min-height:3em;max-height:9em;resize:vertical;padding:.5em .6em;
  border:1px solid #767676;border-radius:.4em;background:#fff}
 textarea::placeholder{color:#636363}
@@ -255,6 +272,8 @@ textarea::placeholder{color:#636363}
   const t = (key, values) =>
     T[lang][key].replace(/\{(\w+)\}/g, (_, name) => String((values || {})[name]));
   const key = script.dataset.key || "";
+  const isoDate = (value) => (/^\d{4}-\d{2}-\d{2}$/.test(String(value || "")) ? String(value) : "");
+  const asOfAttr = isoDate(script.dataset.asOf);
   const api = (script.dataset.api || new URL(script.src, location.href).origin).replace(/\/+$/, "");
   const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   let uid = 0;
@@ -311,10 +330,11 @@ textarea::placeholder{color:#636363}
 
   function displayName(item) {
     const name = item.short_title || item.title || item.source_id || "";
+    const extra = [];
     const abbr = item.abbreviation;
-    return abbr && !name.toLowerCase().includes(String(abbr).toLowerCase())
-      ? `${name} (${abbr})`
-      : name;
+    if (abbr && !name.toLowerCase().includes(String(abbr).toLowerCase())) extra.push(abbr);
+    if (item.version && !name.includes(String(item.version))) extra.push(item.version);
+    return extra.length ? `${name} (${extra.join(", ")})` : name;
   }
 
   function pages(start, end) {
@@ -360,6 +380,27 @@ textarea::placeholder{color:#636363}
     autocomplete: "off",
   });
   const sendBtn = el("button", { type: "submit", class: "send", text: t("send") });
+  // the date the rules are read for: empty means today (the service's default)
+  const dateId = nextId("date");
+  const dateHelpId = nextId("date-help");
+  const dateInput = el("input", {
+    type: "date",
+    id: dateId,
+    value: asOfAttr,
+    "aria-describedby": dateHelpId,
+  });
+  const options = el(
+    "details",
+    { class: "opts", open: asOfAttr ? true : null },
+    el("summary", { text: t("options") }),
+    el(
+      "div",
+      { class: "opt" },
+      el("label", { for: dateId, text: t("asOf") }),
+      dateInput,
+      el("span", { id: dateHelpId, class: "help", text: t("asOfHint") }),
+    ),
+  );
   const form = el(
     "form",
     { novalidate: true },
@@ -369,6 +410,7 @@ textarea::placeholder{color:#636363}
       el("label", { for: inputId, text: t("label") }),
       input,
       el("span", { id: helpId, class: "help", text: t("hint") }),
+      options,
     ),
     sendBtn,
   );
@@ -418,7 +460,7 @@ textarea::placeholder{color:#636363}
 
   function focusables() {
     const nodes = panel.querySelectorAll(
-      'a[href], button:not([disabled]), textarea, input, [tabindex]:not([tabindex="-1"])',
+      'a[href], button:not([disabled]), textarea, input, summary, [tabindex]:not([tabindex="-1"])',
     );
     return Array.from(nodes).filter((n) => n.getClientRects().length > 0);
   }
@@ -561,7 +603,13 @@ textarea::placeholder{color:#636363}
     footnote(group) {
       const c = group[0];
       const { passage, name, where } = this.describe(c);
-      const head = el("p", { class: "fn-head" }, name, where ? ` ${where}` : "");
+      const head = el(
+        "p",
+        { class: "fn-head" },
+        name,
+        where ? ` ${where}` : "",
+        c.authority ? el("span", { class: "fn-kind" }, ` · ${c.authority}`) : null,
+      );
       const quotes = group
         .filter((g) => g.quote)
         .map((g) => el("blockquote", { class: "quote", lang: passage.language || null }, `«${g.quote}»`));
@@ -805,6 +853,13 @@ textarea::placeholder{color:#636363}
     }
   }
 
+  function requestBody(question) {
+    const body = { question, lang };
+    const asOf = isoDate(dateInput.value);
+    if (asOf) body.as_of = asOf;
+    return body;
+  }
+
   async function ask(question) {
     if (current) current.controller.abort();
     intro.remove();
@@ -820,7 +875,7 @@ textarea::placeholder{color:#636363}
         mode: "cors",
         credentials: "omit",
         headers: headers({ "Content-Type": "application/json", Accept: "text/event-stream" }),
-        body: JSON.stringify({ question, lang }),
+        body: JSON.stringify(requestBody(question)),
         signal: turn.controller.signal,
       });
       if (!response.ok) {
