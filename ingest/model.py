@@ -91,6 +91,8 @@ class Document:
     status: Status = "unknown"
     url: str | None = None
     ref_id: str | None = None  # e.g. "lov/2006-05-19-16", "32024R1689"
+    repealed_from: date | None = None  # repealed or replaced from this date
+    replaces: list[str] = field(default_factory=list)  # ref_ids, ids or titles it replaces
     format: str = ""  # loader that produced it: "lovdata-md", "eurlex-xhtml", "pdf", ...
     meta: dict[str, str] = field(default_factory=dict)
 
@@ -153,6 +155,8 @@ class Chunk:
             "adopted": d.adopted.isoformat() if d.adopted else None,
             "in_force_from": d.in_force_from.isoformat() if d.in_force_from else None,
             "last_amended": d.last_amended.isoformat() if d.last_amended else None,
+            "repealed_from": d.repealed_from.isoformat() if d.repealed_from else None,
+            "replaces": "|".join(d.replaces) or None,
             "page_start": self.page_start,
             "page_end": self.page_end,
         }

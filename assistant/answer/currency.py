@@ -57,6 +57,7 @@ class CurrencyNotes:
         self.currency: Currency = retriever.currency()
         self.tenants = frozenset(filters.visible_tenants)
         self.day: date = filters.day
+        self.cited: list[tuple[Passage, str]] = []
 
     # -- names -------------------------------------------------------------------------------
 
@@ -70,8 +71,11 @@ class CurrencyNotes:
         return display_name(doc.name, doc.abbreviation or None, version)
 
     def applicable_section(self, key: Key) -> str | None:
-        """The section of the applicable version that matches the question best: the best
-        retrieved passage from it, else a search within it."""
+        """The section of the applicable version that matches the question best: the one the
+        answer quotes, else the best retrieved passage from it, else a search within it."""
+        for p, label in self.cited:
+            if (p.tenant, p.source_id) == key and label:
+                return label
         for p in self.retrieval.passages:
             if (p.tenant, p.source_id) == key and p.section:
                 return p.section
@@ -84,6 +88,7 @@ class CurrencyNotes:
     # -- notes -------------------------------------------------------------------------------
 
     def build(self, cited: Sequence[tuple[Passage, str]]) -> list[CurrencyNote]:
+        self.cited = list(cited)
         asks = is_currency_question(self.retrieval.question)
         subjects = [_Subject((p.tenant, p.source_id), label, p) for p, label in cited]
         if asks:

@@ -2,7 +2,9 @@
 
 Front matter keys (Norwegian aliases in brackets): title (tittel), short_title (korttittel),
 abbreviation (forkortelse), doc_type (type), language (språk), jurisdiction, status, adopted,
-in_force_from, last_amended, url. Other keys are kept in `Document.meta` as strings.
+in_force_from, last_amended, url, ref_id (refid), repealed_from (opphevet_fra) and replaces
+(erstatter: the ids, ref_ids or titles of the documents this one replaces). Other keys are kept
+in `Document.meta` as strings.
 
 A file without any # heading (text saved as .md) is read like plain text, so an outline such as
 "III." / "B." / "a)" still gives sections labelled "III.B.a".
@@ -45,6 +47,9 @@ _KEY_ALIASES = {
     "type": "doc_type",
     "språk": "language",
     "sprak": "language",
+    "refid": "ref_id",
+    "opphevet_fra": "repealed_from",
+    "erstatter": "replaces",
 }
 _DOC_TYPE_ALIASES = {
     "lov": "law",
@@ -67,8 +72,8 @@ _LANGUAGE_ALIASES = {
 }
 _STATUS_VALUES = ("in_force", "not_in_force", "repealed", "unknown")
 _STATUS_ALIASES = {"i kraft": "in_force", "ikke i kraft": "not_in_force", "opphevet": "repealed"}
-_DATE_KEYS = ("adopted", "in_force_from", "last_amended")
-_TEXT_KEYS = ("title", "short_title", "abbreviation", "url")
+_DATE_KEYS = ("adopted", "in_force_from", "last_amended", "repealed_from")
+_TEXT_KEYS = ("title", "short_title", "abbreviation", "url", "ref_id")
 
 
 @dataclass
@@ -83,6 +88,8 @@ class FrontMatter:
     jurisdiction: Jurisdiction | None = None
     status: Status | None = None
     url: str | None = None
+    ref_id: str | None = None
+    replaces: list[str] = field(default_factory=list)
     dates: dict[str, date] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
 
@@ -153,6 +160,9 @@ def _apply(fm: FrontMatter, key: str, value: object) -> None:
         fm.jurisdiction = cast(Jurisdiction, _choice(key, value, allowed, {}).upper())
     elif key in _DATE_KEYS:
         fm.dates[key] = _date_value(key, value)
+    elif key == "replaces":
+        values = value if isinstance(value, list) else [value]
+        fm.replaces = [_as_text(v) for v in values if _as_text(v)]
     else:
         fm.meta[key] = _as_text(value)
 
@@ -273,6 +283,9 @@ def _document(fm: FrontMatter, body: str, sections: SectionBuilder, title: str) 
         last_amended=fm.dates.get("last_amended"),
         status=fm.status or "unknown",
         url=fm.url,
+        ref_id=fm.ref_id,
+        repealed_from=fm.dates.get("repealed_from"),
+        replaces=fm.replaces,
         format="markdown",
         meta=fm.meta,
     )
