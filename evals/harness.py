@@ -15,6 +15,11 @@ Scoring rules:
 - Retrieval metrics (hit@k, MRR@10, false refusals) are over answerable items; refusal accuracy
   over unanswerable items; the verified share of citations over all items.
 - Latency percentiles are nearest-rank percentiles of the per-item `seconds`.
+- `kind == "date_validity"`: the answer carries the right warning when one of its currency
+  notes (which version applies on the answer's date) is about a gold source, or names a gold
+  source as the version that applies; an item may also say which kind of note it expects
+  (`expect_warning`, optional: not_in_force, section_not_in_force, repealed, eu_not_yet,
+  eu_applies, in_force_since, or a list of them). Reported as the share of those items.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class EvalItem:
     answer_facts: list[str] = field(default_factory=list)
     kind: str = "lookup"
     notes: str = ""
+    expect_warning: list[str] = field(default_factory=list)  # optional, date_validity items
 
 
 def _norm_source(source: str) -> str:
@@ -110,7 +116,11 @@ def _parse_item(obj: Any) -> EvalItem:
     if not isinstance(notes, str):
         raise ValueError("notes must be text")
     gold = [_parse_gold(g, i) for i, g in enumerate(gold_raw)]
-    return EvalItem(item_id, question, lang, answerable, gold, list(facts), kind, notes)
+    expect = obj.get("expect_warning") or []
+    expect = [expect] if isinstance(expect, str) else expect
+    if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
+        raise ValueError("expect_warning must be a kind or a list of kinds")
+    return EvalItem(item_id, question, lang, answerable, gold, list(facts), kind, notes, expect)
 
 
 def load_dataset(path: str | Path) -> list[EvalItem]:
@@ -155,6 +165,16 @@ class RunPassage:
     text: str
 
 
+@dataclass(frozen=True)
+class CurrencyMark:
+    """One warning about versions and dates: its kind, the source it is about, and the
+    version it names as applying instead (if any)."""
+
+    kind: str
+    source: str
+    applicable: str | None = None
+
+
 @dataclass
 class SystemOutput:
     """What a system returns for one question."""
@@ -164,6 +184,7 @@ class SystemOutput:
     answer: str
     citations_verified: list[bool]  # one entry per citation shown: was it verified
     seconds: float
+    currency: list[CurrencyMark] = field(default_factory=list)
 
 
 @runtime_checkable
@@ -219,6 +240,23 @@ class ItemResult:
     def reciprocal_rank(self) -> float:
         return 1.0 / self.rank if self.rank is not None and self.rank <= MAX_RANK else 0.0
 
+    @property
+    def right_warning(self) -> bool | None:
+        """date_validity items: does the answer carry the right warning (module docstring)?
+        None for other kinds."""
+        if self.item.kind != "date_validity":
+            return None
+        gold = {g.source for g in self.item.gold}
+        for mark in self.output.currency:
+            about = {_norm_source(mark.source)} | (
+                {_norm_source(mark.applicable)} if mark.applicable else set()
+            )
+            if about & gold and (
+                not self.item.expect_warning or mark.kind in self.item.expect_warning
+            ):
+                return True
+        return False
+
 
 @dataclass
 class Breakdown:
@@ -246,6 +284,8 @@ class Metrics:
     latency_p50: float | None
     latency_p95: float | None
     errors: int
+    date_validity_n: int = 0
+    date_validity_warned: float | None = None  # share with the right warning
 
 
 @dataclass
@@ -293,6 +333,7 @@ def compute_metrics(results: Sequence[ItemResult]) -> Metrics:
     unanswerable = [r for r in results if not r.item.answerable]
     verified = [v for r in results for v in r.output.citations_verified]
     seconds = [r.output.seconds for r in results]
+    warned = [w for r in results if (w := r.right_warning) is not None]
     return Metrics(
         n=len(results),
         n_answerable=len(answerable),
@@ -307,6 +348,8 @@ def compute_metrics(results: Sequence[ItemResult]) -> Metrics:
         latency_p50=percentile(seconds, 50),
         latency_p95=percentile(seconds, 95),
         errors=sum(1 for r in results if r.error),
+        date_validity_n=len(warned),
+        date_validity_warned=_share(warned),
     )
 
 
@@ -407,6 +450,18 @@ def _overall_rows(reports: Sequence[EvalReport]) -> list[list[str]]:
         ["latency p50", *(_secs(m.latency_p50) for m in ms)],
         ["latency p95", *(_secs(m.latency_p95) for m in ms)],
     ]
+    if any(m.date_validity_n for m in ms):
+        rows.append(
+            [
+                "date_validity: right warning",
+                *(
+                    f"{_fmt(m.date_validity_warned, True)} "
+                    f"({round((m.date_validity_warned or 0) * m.date_validity_n)}"
+                    f"/{m.date_validity_n})"
+                    for m in ms
+                ),
+            ]
+        )
     if any(m.errors for m in ms):
         rows.append(["errors", *(str(m.errors) for m in ms)])
     return rows
@@ -474,6 +529,8 @@ def report_to_dict(report: EvalReport) -> dict[str, Any]:
             "latency_p50": m.latency_p50,
             "latency_p95": m.latency_p95,
             "errors": m.errors,
+            "date_validity_n": m.date_validity_n,
+            "date_validity_right_warning": m.date_validity_warned,
         },
         "by_kind": {k: _breakdown_dict(b) for k, b in report.by_kind.items()},
         "by_lang": {k: _breakdown_dict(b) for k, b in report.by_lang.items()},
@@ -489,6 +546,7 @@ def report_to_dict(report: EvalReport) -> dict[str, Any]:
                 "citations_verified": sum(r.output.citations_verified),
                 "seconds": r.output.seconds,
                 "error": r.error,
+                "right_warning": r.right_warning,
             }
             for r in report.results
         ],
@@ -525,6 +583,7 @@ def dump_run(report: EvalReport, path: str | Path) -> Path:
 
 __all__ = [
     "Breakdown",
+    "CurrencyMark",
     "EvalItem",
     "EvalReport",
     "EvalSystem",

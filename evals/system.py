@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from assistant.answer import Assistant
-from evals.harness import RunPassage, SystemOutput
+from evals.harness import CurrencyMark, RunPassage, SystemOutput
 
 NAME = "regelrett"
 
@@ -38,4 +38,7 @@ class RegelrettSystem:
             answer=answer.answer,
             citations_verified=[c.verified for c in answer.citations],
             seconds=seconds,
+            currency=[
+                CurrencyMark(n.kind, n.source_id, n.applicable_source_id) for n in answer.currency
+            ],
         )

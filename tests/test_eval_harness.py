@@ -332,3 +332,40 @@ def test_load_dataset_reads_the_shared_sample(corpus_dir: Path) -> None:
         pytest.skip(f"no dev sample at {sample}")
     items = load_dataset(sample)
     assert items and all(i.gold or not i.answerable for i in items)
+
+
+def test_date_validity_items_need_the_right_warning(tmp_path: Path) -> None:
+    from evals.harness import CurrencyMark, build_report, format_report, score_item
+
+    new, old = "lover/lov-2025-06-20-81.md", "lover/lov-1967-02-10.md"
+    lines = [
+        {"id": "d1", "question": "Gjelder den nye loven?", "lang": "nb", "answerable": True,
+         "kind": "date_validity", "gold": [{"source": new, "section": "§ 99"}]},
+        {"id": "d2", "question": "Gjelder den?", "lang": "nb", "answerable": True,
+         "kind": "date_validity", "gold": [{"source": new, "section": "§ 99"}],
+         "expect_warning": "not_in_force", "extra_field": "ignored"},
+        {"id": "l1", "question": "Hva sier § 1?", "lang": "nb", "answerable": True,
+         "kind": "lookup", "gold": [{"source": old, "section": "§ 1"}]},
+    ]  # fmt: skip
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    d1, d2, l1 = load_dataset(path)
+    assert d2.expect_warning == ["not_in_force"] and d1.expect_warning == []
+
+    def warned(item: object, *marks: CurrencyMark) -> bool | None:
+        output = SystemOutput([p(new, "§ 99")], False, "a", [True], 1.0, list(marks))
+        return score_item(item, output).right_warning  # type: ignore[arg-type]
+
+    assert warned(d1, CurrencyMark("not_in_force", new, old)) is True
+    assert warned(d1, CurrencyMark("repealed", old, new)) is True  # names the gold as applying
+    assert warned(d1, CurrencyMark("in_force_since", old)) is False
+    assert warned(d1) is False
+    assert warned(d2, CurrencyMark("in_force_since", new)) is False  # the wrong kind
+    assert warned(d2, CurrencyMark("not_in_force", new)) is True
+    assert warned(l1, CurrencyMark("not_in_force", new)) is None
+    good = SystemOutput([p(new, "§ 99")], False, "a", [True], 1.0, [CurrencyMark("x", new)])
+    plain = SystemOutput([p(new, "§ 99")], False, "a", [True], 1.0)
+    report = build_report("s", [score_item(d1, good), score_item(d2, plain)])
+    assert report.metrics.date_validity_n == 2 and report.metrics.date_validity_warned == 0.5
+    assert "date_validity: right warning" in format_report([report])
+    assert "50.0% (1/2)" in format_report([report])

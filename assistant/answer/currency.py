@@ -20,7 +20,7 @@ from assistant.records import CurrencyNote, Passage, display_name
 from assistant.retrieval import Filters, Retrieval, Retriever, is_currency_question
 from assistant.retrieval.currency import Currency, Key, Validity
 
-MAX_EU_NOTES = 3
+MAX_EU_NOTES = 3  # notes on EU articles per answer
 
 
 @dataclass
@@ -92,35 +92,47 @@ class CurrencyNotes:
         asks = is_currency_question(self.retrieval.question)
         subjects = [_Subject((p.tenant, p.source_id), label, p) for p, label in cited]
         if asks:
-            # what the question names ("art. 5", "arkivlova § 24") and, when nothing was cited
-            # (a refusal), the sources it retrieved first
-            for ref in self.retrieval.references:
-                for tenant in sorted(self.tenants):
-                    if (tenant, ref.source_id) in self.currency.docs:
-                        subjects.append(_Subject((tenant, ref.source_id), ref.label, None))
-            if not subjects:
+            subjects += self._asked_about()
+            if not subjects:  # a refusal: the sources it retrieved first
                 subjects += [
                     _Subject((p.tenant, p.source_id), p.section, p)
                     for p in self.retrieval.passages[:2]
                 ]
         notes: list[CurrencyNote] = []
         seen: set[tuple[str, ...]] = set()
-        eu_notes = 0
         for s in subjects:
             v = self.currency.section_validity(s.key, s.label, self.day, self.tenants)
             note = self._note(s, v, asks)
             if note is None:
                 continue
             ident = (note.kind, note.source_id) + ((note.section,) if v.scope != "document" else ())
-            if ident in seen:
+            eu_notes = sum(n.kind.startswith("eu_") for n in notes)
+            if ident in seen or (note.kind.startswith("eu_") and eu_notes >= MAX_EU_NOTES):
                 continue
-            if note.kind.startswith("eu_"):
-                if eu_notes >= MAX_EU_NOTES:
-                    continue
-                eu_notes += 1
             seen.add(ident)
             notes.append(note)
-        return notes
+        # what does not apply first, then the dates of what does
+        return sorted(notes, key=lambda n: n.applies)
+
+    def _visible(self, source_id: str) -> list[Key]:
+        keys = [(t, source_id) for t in sorted(self.tenants)]
+        return [k for k in keys if k in self.currency.docs]
+
+    def _asked_about(self) -> list[_Subject]:
+        """What a question about currency names: its references ("art. 5", "arkivlova § 24"),
+        and a named version that does not apply ("arkivlova frå 1992")."""
+        out = [
+            _Subject(key, ref.label, None)
+            for ref in self.retrieval.references
+            for key in self._visible(ref.source_id)
+        ]
+        resolver = self.retriever.resolver(sorted(self.tenants))
+        named, _ = resolver.scope(self.retrieval.question, {})
+        for source_id in sorted(named):
+            for key in self._visible(source_id):
+                if not self.currency.doc_validity(key, self.day, self.tenants).applies:
+                    out.append(_Subject(key, "", None))
+        return out
 
     def _note(self, s: _Subject, v: Validity, asks: bool) -> CurrencyNote | None:
         if v.state == "not_in_force":
