@@ -117,3 +117,32 @@ def bench_http_cmd(
         workers=workers or settings.server.workers,
     )
     _show("HTTP benchmark (extractive)", result.as_dict(), json_out)
+
+
+@app.command("lovdata")
+def bench_lovdata_cmd(
+    laws: int = typer.Option(100, "--laws", min=1, help="Synthetic laws in the archive."),
+    changed: float = typer.Option(
+        0.01, "--changed", min=0.0, max=1.0, help="Share of the laws changed for the refresh."
+    ),
+    json_out: Path | None = typer.Option(None, "--json-out", help="Also write the figures here."),
+) -> None:
+    """Lovdata bulk ingest: an archive of N synthetic laws in Lovdata's XML format into a
+    fresh temporary index (time per 100 laws), then a daily refresh with a share changed."""
+    from evals.bench_lovdata import run_bulk_bench
+
+    settings = load_settings()
+    console.print(f"benchmarking a Lovdata archive of {laws} laws, {changed:.0%} changed …")
+    f = run_bulk_bench(settings, laws, changed, say=lambda line: console.print(line))
+    figures: dict[str, float | int] = {
+        "laws": f.laws,
+        "chunks": f.chunks,
+        "first ingest s": f.first_seconds,
+        "per 100 laws s": f.per_100_laws,
+        "chunks embedded (first)": f.first_embedded,
+        "laws changed": f.refresh_changed,
+        "refresh s": f.refresh_seconds,
+        "chunks embedded (refresh)": f.refresh_embedded,
+        "refresh, nothing changed s": f.unchanged_seconds,
+    }
+    _show("Lovdata bulk benchmark", figures, json_out)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from assistant.cli.common import console, fail, load_settings
 from assistant.resources import data_folder
+from assistant.settings import Settings
 from assistant.store import StoreError
 from ingest.manifest import Manifest, ManifestEntry
 from ingest.pipeline import IngestInputError
@@ -96,13 +97,21 @@ def remove(
 
 @app.command("pull")
 def pull(
-    ids: list[str] = typer.Argument(None, help="Catalogue ids to pull (default: all)."),
+    ids: list[str] = typer.Argument(
+        None,
+        help="Catalogue ids to pull (default: all sources), or 'lovdata' for Lovdata's archives "
+        "of all current laws and central regulations (NLOD 2.0).",
+    ),
     dest: Path | None = typer.Option(None, "--dest", help="Folder to save into."),
     catalogue: Path | None = typer.Option(
         None, "--catalogue", help="Another catalogue file; default: knowledge/sources.yaml."
     ),
+    ingest: bool = typer.Option(
+        False, "--ingest", help="Ingest what was downloaded (incrementally: only changes)."
+    ),
 ) -> None:
-    """Download the official sources in knowledge/sources.yaml (needs network access)."""
+    """Download official sources: the catalogue in knowledge/sources.yaml, or Lovdata's bulk
+    archives (`regelrett sources pull lovdata`). Needs network access."""
     from ingest.pull import pull_sources
 
     settings = load_settings()
@@ -121,11 +130,35 @@ def pull(
         console.print(f"[red]failed[/] {entry.id}: {entry.reason}", highlight=False)
     console.print(report.summary(), highlight=False)
     if not report.reachable:
+        urls = " ".join(e.url for e in report.failed)
         fail(
             "could not reach the official sources (no network connection?). Nothing was "
-            "changed; put the files in a folder by hand and run `regelrett ingest FOLDER`.",
+            "downloaded and nothing in the index was changed. On a machine that is online, "
+            f"download {urls} and ingest the files here with `regelrett ingest FILE...` (that "
+            "works offline).",
             code=1,
         )
+    saved = [e.path for e in report.ok if e.path is not None]
+    if ingest and saved:
+        _ingest(settings, saved)
+    elif saved:
+        names = " ".join(str(p) for p in saved) if len(saved) <= 3 else str(target)
+        console.print(f"saved to {target}; ingest with `regelrett ingest {names}`", highlight=False)
     if report.failed:
         raise typer.Exit(1)
-    console.print(f"saved to {target}; ingest with `regelrett ingest {target}`", highlight=False)
+
+
+def _ingest(settings: Settings, paths: list[Path]) -> None:
+    from assistant.cli.ingest_cmd import ConsoleProgress, print_report
+
+    progress = ConsoleProgress()
+    try:
+        with open_ingestor(settings) as ingestor:
+            report = ingestor.run(paths, prune=False, progress=progress)
+    except (IngestInputError, StoreError) as exc:
+        fail(str(exc))
+    finally:
+        progress.stop()
+    print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
