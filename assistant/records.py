@@ -241,6 +241,9 @@ class Answer(BaseModel):
     model: str | None = None
     config_hash: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
+    request_id: str | None = Field(
+        default=None, description="The request that asked (X-Request-ID), as in the logs."
+    )
 
 
 def _opt(value: Any) -> str | None:

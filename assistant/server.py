@@ -23,6 +23,7 @@ from assistant.api.middleware import BodyLimitMiddleware, CorsMiddleware
 from assistant.api.models import IngestPath
 from assistant.api.problems import Problem, install_handlers
 from assistant.api.services import Services
+from assistant.observability.middleware import RequestIdMiddleware
 from assistant.settings import Settings
 
 VERSION = "0.1.0"
@@ -99,6 +100,8 @@ def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(CorsMiddleware, allowed_origins=lambda: svc.keys.widget_origins() | static)
+    # outermost: every response (a 413 or a CORS refusal too) carries X-Request-ID and is timed
+    app.add_middleware(RequestIdMiddleware, metrics=svc.metrics)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -127,7 +130,11 @@ def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory` (several workers): settings from the environment."""
-    return create_app(Settings(), demo_key=os.environ.get(DEMO_KEY_ENV) or None)
+    from assistant.observability.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log)
+    return create_app(settings, demo_key=os.environ.get(DEMO_KEY_ENV) or None)
 
 
 def _origins(values: list[str]) -> list[str]:

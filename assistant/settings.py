@@ -429,6 +429,45 @@ class SlackSettings(_Section):
     )
 
 
+class DatabaseSettings(_Section):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the audit database, e.g. "
+        "postgresql+psycopg://user@host/db. Unset: SQLite at DATA_DIR/regelrett.sqlite3.",
+    )
+    connect_timeout_s: float = Field(
+        default=3.0, gt=0, le=60, description="How long to wait for the database to answer."
+    )
+
+
+class AuditSettings(_Section):
+    enabled: bool = Field(default=True, description="Record every answer in the audit log.")
+    retention_days: int = Field(
+        default=90, ge=1, description="`regelrett audit purge` removes rows older than this."
+    )
+    mask_patterns: list[str] = Field(
+        default_factory=list,
+        description="Extra regular expressions masked before storage (beside fødselsnummer, "
+        "D-nummer, phone and e-mail).",
+    )
+
+
+class LogSettings(_Section):
+    format: str = Field(default="text", description="'text' or 'json' (one object a line).")
+    level: str = Field(default="INFO", description="Log level of the regelrett loggers.")
+    questions: bool = Field(
+        default=False,
+        description="Put the (masked) question text in the answer log line. Off by default.",
+    )
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value not in {"text", "json"}:
+            raise ValueError("log.format: use 'text' or 'json'")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything Regelrett can be configured with. See `regelrett config`."""
 
@@ -457,6 +496,9 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("data_dir")
     @classmethod
@@ -475,6 +517,11 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.data_dir / "lexical" / (self.chroma.collection + ".pickle")
+
+    @property
+    def database_url(self) -> str:
+        """The audit database: `database.url`, or SQLite in the data dir."""
+        return self.database.url or f"sqlite:///{self.data_dir / 'regelrett.sqlite3'}"
 
     @property
     def cache_path(self) -> Path:

@@ -94,14 +94,22 @@ def event_payload(event: Event) -> Any:
     return event.data
 
 
-async def sse(events: Iterator[Event], lang: str, path: str) -> AsyncIterator[bytes]:
+async def sse(
+    events: Iterator[Event],
+    lang: str,
+    path: str,
+    on_done: Callable[[Answer], None] | None = None,
+) -> AsyncIterator[bytes]:
     """Each step of the (synchronous, CPU-bound) answer generator runs in a worker thread, so
-    the event loop stays free and each event goes out as soon as it exists."""
+    the event loop stays free and each event goes out as soon as it exists. `on_done` sees the
+    final Answer before it is sent (the audit log; it sets the request id)."""
     try:
         while True:
             event = await anyio.to_thread.run_sync(next, events, _END)
             if not isinstance(event, Event):  # _END: the answer is complete
                 return
+            if event.kind == "done" and on_done is not None:
+                await anyio.to_thread.run_sync(on_done, event.data)
             yield encode_event(event.kind, event_payload(event))
     except Exception:
         log.exception("answer stream failed")
@@ -120,6 +128,19 @@ def request_filters(body: AskBase, caller: Caller) -> Filters:
     its own tenant), with the body's date."""
     asked = body.filters.to_filters() if body.filters else Filters()
     return replace(asked, tenants=caller.tenants[1:], as_of=body.as_of)
+
+
+def record(request: Request, caller: Caller) -> Callable[[Answer], None]:
+    """The audit seam for the HTTP surfaces: a widget key's answers are the widget's."""
+    recorder = services(request).recorder
+    surface = "widget" if caller.key is not None and caller.key.kind == "widget" else "api"
+    rid = getattr(request.state, "request_id", None)
+
+    def done(answer: Answer) -> None:
+        answer.request_id = rid
+        recorder.answered(answer, surface=surface, tenant=caller.tenant, key_id=caller.key_id)
+
+    return done
 
 
 def _body_model(model: type[AskBase]) -> Callable[[F], F]:
@@ -160,6 +181,7 @@ def build_router(settings: Settings) -> APIRouter:
             filters=request_filters(body, caller),
             lang=body.lang,
         )
+        record(request, caller)(answer)
         return JSONResponse(answer.model_dump(mode="json"))
 
     @router.post(
@@ -189,7 +211,7 @@ def build_router(settings: Settings) -> APIRouter:
             lang=body.lang,
         )
         return EventStreamResponse(
-            sse(events, request_language(request), request.url.path),
+            sse(events, request_language(request), request.url.path, record(request, caller)),
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 

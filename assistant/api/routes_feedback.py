@@ -21,7 +21,15 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     description="Stored with personal data in the comment masked.",
 )
 def post_feedback(body: FeedbackIn, request: Request, caller: AskCaller) -> FeedbackCreated:
-    item = services(request).feedback.add(
-        body.answer_id, body.rating, body.comment, caller.key_id, caller.tenant
+    svc = services(request)
+    item = svc.feedback.add(body.answer_id, body.rating, body.comment, caller.key_id, caller.tenant)
+    surface = "widget" if caller.key is not None and caller.key.kind == "widget" else "api"
+    svc.recorder.feedback(
+        body.answer_id,
+        body.rating,
+        body.comment,
+        surface=surface,
+        tenant=caller.tenant,
+        key_id=caller.key_id,
     )
     return FeedbackCreated(id=item.id)

@@ -1,12 +1,14 @@
-"""GET /healthz (the process is alive) and GET /readyz (store, embedder and index ready)."""
+"""GET /healthz (the process is alive), GET /readyz (store, embedder and index ready; the
+audit log's state) and GET /metrics (Prometheus, not in the OpenAPI document)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from assistant.api.services import services
+from assistant.observability.metrics import CONTENT_TYPE_LATEST
 
 router = APIRouter(tags=["health"])
 
@@ -20,6 +22,11 @@ class Ready(BaseModel):
     chunks: int | None = Field(default=None, description="Passages in the index.")
     embedder: str | None = None
     reason: str | None = Field(default=None, description="Why the service is not ready.")
+    audit: str | None = Field(
+        default=None,
+        description="'ok', or 'degraded: <why>' when the audit database cannot be written "
+        "(answers are still served; see docs/deployment.md).",
+    )
 
 
 @router.get("/healthz", response_model=Health, summary="Alive")
@@ -43,4 +50,14 @@ def readyz(request: Request) -> JSONResponse:
         chunks = svc.store.count()
     except Exception as exc:  # a Chroma server that went away after start
         return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ready", "chunks": chunks, "embedder": svc.embedder.id})
+    body = {"status": "ready", "chunks": chunks, "embedder": svc.embedder.id}
+    if svc.recorder.audit is not None:
+        degraded = svc.recorder.degraded
+        body["audit"] = f"degraded: {degraded}" if degraded else "ok"
+    return JSONResponse(body)
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus text format: counts and latencies only, never question text."""
+    return Response(services(request).metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

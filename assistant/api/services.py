@@ -15,8 +15,11 @@ from assistant.api.feedback import FeedbackStore
 from assistant.api.keys import DEMO_NAME, KeyStore
 from assistant.api.problems import ApiProblem
 from assistant.api.ratelimit import RateLimiter
+from assistant.audit import AuditUnavailable
+from assistant.audit.recorder import Recorder
 from assistant.catalogue import Catalogue
 from assistant.embeddings import Embedder, make_embedder
+from assistant.observability.metrics import Metrics
 from assistant.settings import Settings
 from assistant.store import StoreError, VectorStore, open_store
 from ingest.pipeline import IngestReport
@@ -33,6 +36,9 @@ class Services:
         self.settings = settings
         self.keys = KeyStore(settings.data_dir / "keys.sqlite3")
         self.feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+        self.metrics = Metrics()
+        # the audit log, metrics and answer log line: what every surface calls after answer()
+        self.recorder = Recorder.for_settings(settings, self.metrics)
         self.ip_limiter = RateLimiter(settings.server.rate_per_minute_ip)
         self.key_limiter = RateLimiter(settings.server.rate_per_minute_key)
         self.store: VectorStore | None = None
@@ -47,10 +53,12 @@ class Services:
         self.after_ingest: list[Callable[[IngestReport], None]] = []
         self._warmer: threading.Thread | None = None
         self._catalogue: Catalogue | None = None
+        self.after_ingest.append(self.metrics.ingested)
 
     # -- life cycle --------------------------------------------------------------------------
 
     def open(self) -> None:
+        self._open_audit()
         try:
             self.store = open_store(self.settings)
         except StoreError as exc:
@@ -60,6 +68,19 @@ class Services:
         self.assistant = Assistant(self.settings, self.store, self.embedder)
         self._warmer = threading.Thread(target=self._warm_up, name="warm-up", daemon=True)
         self._warmer.start()
+
+    def _open_audit(self) -> None:
+        """Migrate the audit schema; a database that is away does not stop the service (it is
+        tried again on the next write, and /readyz shows `audit: degraded`)."""
+        audit = self.recorder.audit
+        if audit is None:
+            return
+        try:
+            audit.open()
+        except AuditUnavailable as exc:
+            audit.degraded = str(exc)
+            self.metrics.audit_failed("migrate")
+            log.warning("audit: database unavailable at start: %s", exc)
 
     def _warm_up(self) -> None:
         """Load the embedding model and the lexical index before the first question."""
@@ -102,6 +123,7 @@ class Services:
             self.store.close()
         self.keys.close()
         self.feedback.close()
+        self.recorder.close()
 
     # -- for routes --------------------------------------------------------------------------
 

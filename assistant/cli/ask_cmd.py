@@ -7,10 +7,11 @@ from datetime import date
 import typer
 from rich.markup import escape
 
-from assistant.cli.common import console, fail, load_settings
+from assistant.cli.common import console, err_console, fail, load_settings
 from assistant.embeddings import EmbedderError
 from assistant.records import Answer, display_name
 from assistant.retrieval import Filters
+from assistant.settings import Settings
 from assistant.store import StoreError
 
 
@@ -34,6 +35,21 @@ def print_answer(answer: Answer) -> None:
                 console.print(f"    {escape(c.url)}", highlight=False)
     for w in answer.warnings:
         console.print(f"[yellow]Merk:[/] {escape(w)}", highlight=False)
+
+
+def _record(settings: Settings, answer: Answer, tenant: str) -> None:
+    """The audit log, as for every surface; a database that is away only warns."""
+    from assistant.audit.recorder import Recorder
+    from assistant.observability.context import new_request_id
+
+    answer.request_id = answer.request_id or "cli-" + new_request_id()
+    recorder = Recorder.for_settings(settings)
+    try:
+        recorder.answered(answer, surface="cli", tenant=tenant)
+        if recorder.degraded:
+            err_console.print(f"[yellow]audit log not written:[/] {recorder.degraded}")
+    finally:
+        recorder.close()
 
 
 def ask(
@@ -74,6 +90,7 @@ def ask(
             answer = assistant.answer(question, mode=mode, filters=filters, lang=lang)
     except (StoreError, EmbedderError) as exc:
         fail(str(exc))
+    _record(settings, answer, tenant)
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
     else:

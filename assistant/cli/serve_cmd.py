@@ -19,9 +19,11 @@ def serve(
     """Serve the HTTP API on http://HOST:PORT."""
     import uvicorn
 
+    from assistant.observability.logs import configure_logging
     from assistant.server import DEMO_KEY_ENV, create_app
 
     settings = load_settings()
+    configure_logging(settings.log)  # REGELRETT_LOG_FORMAT=json: one JSON object a line
     host = host or settings.server.host
     port = port or settings.server.port
     workers = workers or settings.server.workers
@@ -32,7 +34,7 @@ def serve(
     if settings.server.auth == "off":
         console.print("[yellow]API keys are off (REGELRETT_SERVER_AUTH=off)[/]")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
         return
     # Several processes: each builds its app from the environment, so the effective host and
     # port go there, and the demo widget key is made once here and shared by all of them.
@@ -51,5 +53,5 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_config=None,  # each worker sets up logging in app_from_env
     )

@@ -72,6 +72,10 @@ def on_feedback(bot: SlackBot) -> Any:
             key = bot.feedback_key(click.team, click.user)
             tenant = bot.tenant_for(click.team, click.channel) or bot.settings.tenant
             bot.feedback.add(click.answer_id, rating, None, key, tenant)
+            if bot.recorder is not None:
+                bot.recorder.feedback(
+                    click.answer_id, rating, None, surface="slack", tenant=tenant, key_id=key
+                )
         except Exception:
             log.exception("slack: could not store feedback on %s", click.answer_id)
             click.tell("feedback_failed")
@@ -111,6 +115,14 @@ def on_escalate(bot: SlackBot) -> Any:
             click.tell("escalation_failed")
             return
         log.info("slack: answer %s sent to the legal advisers", answer.id)
+        if bot.recorder is not None:
+            bot.recorder.escalated(
+                answer.id,
+                surface="slack",
+                tenant=bot.tenant_for(click.team, click.channel) or bot.settings.tenant,
+                by=bot.feedback_key(click.team, click.user),
+                channel=click.channel,
+            )
         click.tell("escalated", channel=advisers)
         if not click.ephemeral and click.message.get("blocks"):
             try:

@@ -8,9 +8,11 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import uuid4
 
 from assistant.answer import Assistant
 from assistant.api.feedback import FeedbackStore
+from assistant.audit.recorder import Recorder
 from assistant.records import Answer
 from assistant.retrieval import Filters
 from assistant.retrieval.text import question_language
@@ -53,6 +55,7 @@ class SlackBot:
     feedback: FeedbackStore
     state: SlackState
     limits: SlackLimits
+    recorder: Recorder | None = None  # the audit log and metrics (the API's, when mounted)
 
     @property
     def base(self) -> str:
@@ -74,6 +77,9 @@ class SlackBot:
         tenant = self.tenant_for(team, channel) or self.settings.tenant
         filters = Filters(tenants=(tenant, "")) if tenant else Filters()
         answer = self.assistant().answer(question, filters=filters, lang=lang)
+        answer.request_id = answer.request_id or "slack-" + uuid4().hex
+        if self.recorder is not None:
+            self.recorder.answered(answer, surface="slack", tenant=tenant)
         try:
             self.state.remember(answer)
         except Exception:  # the answer still goes out; only its buttons lose their memory

@@ -55,6 +55,7 @@ def mount_slack(app: FastAPI, settings: Settings) -> None:
         feedback=services.feedback,
         state=SlackState(settings.data_dir / "slack.sqlite3"),
         limits=SlackLimits(s),
+        recorder=services.recorder,
     )
     bolt = build_app(bot)
     app.state.slack = bolt

@@ -14,6 +14,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
 from assistant.api.feedback import FeedbackStore
+from assistant.audit.recorder import Recorder
 from assistant.settings import Settings
 from assistant.slack.app import build_app, web_client
 from assistant.slack.bot import SlackBot
@@ -38,6 +39,7 @@ def open_bot(settings: Settings) -> Iterator[SlackBot]:
     """The core (store, embedder, Assistant, warmed up) and the bot's stores, for a process of
     its own."""
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    recorder = Recorder.for_settings(settings)
     with open_assistant(settings) as assistant:
         assistant.warm_up()
         try:
@@ -47,9 +49,11 @@ def open_bot(settings: Settings) -> Iterator[SlackBot]:
                 feedback=feedback,
                 state=SlackState(settings.data_dir / "slack.sqlite3"),
                 limits=SlackLimits(settings.slack),
+                recorder=recorder,
             )
         finally:
             feedback.close()
+            recorder.close()
 
 
 def run_socket_mode(

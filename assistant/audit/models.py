@@ -1,0 +1,71 @@
+"""The audit tables (SQLAlchemy Core). Changes go through a migration in `migrations/versions`.
+
+Every text that may hold personal data (question, answer, correction, comment) is masked
+before it is written (assistant.audit.store); these tables never see it unmasked.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+answers = Table(
+    "audit_answers",
+    metadata,
+    Column("id", String(64), primary_key=True),  # Answer.id
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("tenant", String(100), nullable=False, default=""),
+    Column("surface", String(20), nullable=False),  # api, widget, slack, cli
+    Column("key_id", String(100)),
+    Column("request_id", String(128)),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("citations", JSON, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("model", String(200)),
+    Column("config_hash", String(64), nullable=False),
+    Column("refused", Boolean, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("warnings", JSON, nullable=False),
+    Column("as_of", String(10)),
+    Column("timings", JSON, nullable=False),
+    Index("audit_answers_tenant_created", "tenant", "created"),
+    Index("audit_answers_created", "created"),
+)
+
+feedback = Table(
+    "audit_feedback",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("answer_id", String(64), nullable=False, index=True),
+    Column("created", DateTime(timezone=True), nullable=False, index=True),
+    Column("tenant", String(100), nullable=False, default=""),
+    Column("rating", String(10), nullable=False),
+    Column("comment", Text),
+    Column("key_id", String(100)),
+)
+
+escalations = Table(
+    "audit_escalations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("answer_id", String(64), nullable=False, index=True),
+    Column("created", DateTime(timezone=True), nullable=False, index=True),
+    Column("tenant", String(100), nullable=False, default=""),
+    Column("surface", String(20), nullable=False),
+    Column("by", String(100)),  # a pseudonym (e.g. 'slack:' + hash), never a raw user id
+    Column("channel", String(100)),
+)

@@ -1,0 +1,82 @@
+"""The one seam every surface calls after `answer()`, feedback and escalation: the audit log,
+the metrics and the answer log line, in one place. Nothing here fails the caller: a broken
+audit database is counted and logged by AuditStore, never raised."""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.audit.store import AuditStore
+from assistant.observability.context import current_request_id
+from assistant.observability.logs import log_answer
+from assistant.observability.metrics import Metrics
+from assistant.records import Answer
+from assistant.settings import Settings
+
+log = logging.getLogger("regelrett.audit")
+
+
+class Recorder:
+    def __init__(
+        self, settings: Settings, audit: AuditStore | None, metrics: Metrics | None = None
+    ) -> None:
+        self.settings = settings
+        self.audit = audit
+        self.metrics = metrics
+
+    @classmethod
+    def for_settings(cls, settings: Settings, metrics: Metrics | None = None) -> Recorder:
+        """With an AuditStore from settings (none when `audit.enabled` is off)."""
+        on_failure = metrics.audit_failed if metrics is not None else None
+        audit = AuditStore.from_settings(settings, on_failure) if settings.audit.enabled else None
+        return cls(settings, audit, metrics)
+
+    def answered(
+        self, answer: Answer, *, surface: str, tenant: str = "", key_id: str | None = None
+    ) -> None:
+        if answer.request_id is None:
+            answer.request_id = current_request_id()
+        if self.metrics is not None:
+            self.metrics.answered(answer, surface)
+        log_answer(answer, surface, tenant, self.settings.log)
+        if self.audit is not None:
+            self.audit.record_answer(answer, surface=surface, tenant=tenant, key_id=key_id)
+
+    def feedback(
+        self,
+        answer_id: str,
+        rating: str,
+        comment: str | None,
+        *,
+        surface: str,
+        tenant: str = "",
+        key_id: str | None = None,
+    ) -> None:
+        if self.metrics is not None:
+            self.metrics.feedback.labels(surface, rating).inc()
+        if self.audit is not None:
+            self.audit.record_feedback(answer_id, rating, comment, tenant=tenant, key_id=key_id)
+
+    def escalated(
+        self,
+        answer_id: str,
+        *,
+        surface: str,
+        tenant: str = "",
+        by: str | None = None,
+        channel: str | None = None,
+    ) -> None:
+        if self.metrics is not None:
+            self.metrics.escalations.labels(surface).inc()
+        if self.audit is not None:
+            self.audit.record_escalation(
+                answer_id, surface=surface, tenant=tenant, by=by, channel=channel
+            )
+
+    @property
+    def degraded(self) -> str | None:
+        return self.audit.degraded if self.audit is not None else None
+
+    def close(self) -> None:
+        if self.audit is not None:
+            self.audit.close()

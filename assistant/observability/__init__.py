@@ -1,0 +1,1 @@
+"""Metrics (Prometheus), structured logs and the request id carried through both."""

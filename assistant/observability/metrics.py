@@ -1,0 +1,78 @@
+"""Prometheus metrics, one registry per app (so tests and several apps in one process stay
+apart). `GET /metrics` serves them in the text format."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from assistant.records import Answer
+from ingest.pipeline import IngestReport
+
+__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.request_seconds = Histogram(
+            "regelrett_http_request_duration_seconds",
+            "HTTP request latency (until the response starts; streams until their end).",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.answers = Counter(
+            "regelrett_answers", "Answers given.", ["surface", "mode", "refused"], registry=r
+        )
+        self.refusals = Counter(
+            "regelrett_refusals",
+            "Answers that said the sources do not answer.",
+            ["surface"],
+            registry=r,
+        )
+        self.feedback = Counter(
+            "regelrett_feedback", "Feedback on answers.", ["surface", "rating"], registry=r
+        )
+        self.escalations = Counter(
+            "regelrett_escalations",
+            "Answers sent to the legal advisers.",
+            ["surface"],
+            registry=r,
+        )
+        self.ingest_documents = Counter(
+            "regelrett_ingest_documents",
+            "Documents by ingest outcome (added, updated, unchanged, removed, failed, skipped).",
+            ["action"],
+            registry=r,
+        )
+        self.ingest_failures = Counter(
+            "regelrett_ingest_failures", "Documents that failed to ingest.", registry=r
+        )
+        self.audit_failures = Counter(
+            "regelrett_audit_failures",
+            "Audit log writes that did not reach the database.",
+            ["what"],
+            registry=r,
+        )
+
+    def answered(self, answer: Answer, surface: str) -> None:
+        refused = "true" if answer.refused else "false"
+        self.answers.labels(surface, answer.mode, refused).inc()
+        if answer.refused:
+            self.refusals.labels(surface).inc()
+
+    def ingested(self, report: IngestReport) -> None:
+        for outcome in report.outcomes:
+            self.ingest_documents.labels(outcome.action).inc()
+        if report.failed:
+            self.ingest_failures.inc(len(report.failed))
+
+    def audit_failed(self, what: str) -> None:
+        self.audit_failures.labels(what).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
