@@ -50,9 +50,7 @@ def test_ask_is_recorded_with_its_request_id(client: TestClient) -> None:
     assert row["surface"] == "api" and row["request_id"] == "abc-123"
     assert "912 34 567" not in row["question"] and row["question"] == answer["question"]
     assert row["answer"] == answer["answer"]
-    assert [c["chunk_id"] for c in row["citations"]] == [
-        c["chunk_id"] for c in answer["citations"]
-    ]
+    assert [c["chunk_id"] for c in row["citations"]] == [c["chunk_id"] for c in answer["citations"]]
     assert row["config_hash"] == answer["config_hash"] and row["timings"]["total"] > 0
 
 
@@ -65,7 +63,7 @@ def test_a_request_id_is_made_when_none_or_a_bad_one_is_sent(client: TestClient)
 
 def test_stream_and_feedback_are_recorded(client: TestClient) -> None:
     r = client.post("/v1/ask/stream", json={"question": QUESTION})
-    done = json.loads([d for k, d in events(r.text) if k == "done"][0])
+    done = json.loads(next(d for k, d in events(r.text) if k == "done"))
     assert done["request_id"] == r.headers["X-Request-ID"]
     fb = client.post(
         "/v1/feedback",
@@ -107,7 +105,7 @@ def test_widget_answers_are_the_widgets(settings: Settings, tmp_path: Path) -> N
             headers={"X-API-Key": key, "Origin": ORIGIN},
         )
         assert r.status_code == 200
-        done = json.loads([d for k, d in events(r.text) if k == "done"][0])
+        done = json.loads(next(d for k, d in events(r.text) if k == "done"))
         row = rows(client)[done["id"]]
         assert row["surface"] == "widget" and row["key_id"]
 

@@ -6,6 +6,7 @@ import typer
 
 from assistant.cli import (
     ask_cmd,
+    audit_cmd,
     bench_cmd,
     config_cmd,
     eval_cmd,
@@ -27,6 +28,7 @@ app.command("slack")(slack_cmd.slack)
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(bench_cmd.app, name="bench")
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(audit_cmd.app, name="audit")
 
 
 def main() -> None:
