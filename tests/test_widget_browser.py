@@ -355,6 +355,32 @@ def test_ui_language_follows_data_lang(
         assert dialog.get_attribute("lang") == lang
 
 
+def test_the_date_of_the_rules_goes_with_the_question(
+    page: Any, server: str, tmp_path: Path
+) -> None:
+    open_widget(page, server + "/")
+    page.get_by_text("Dato for regelverket").click()
+    page.get_by_label("Regler som gjelder per").fill("2024-01-31")
+    with page.expect_request(re.compile(r"/v1/ask/stream$")) as sent:
+        turn = ask(page, ANSWERED)
+    assert sent.value.post_data_json["as_of"] == "2024-01-31"
+    # hundeparklova is in force from 1 July 2024: on 31 January 2024 it is not
+    notes = turn.locator(".notes")
+    assert "er ikke i kraft per 31. januar 2024" in notes.inner_text()
+    assert "· lov" in turn.locator(".sources li .fn-head").first.inner_text()
+    shot(page, "widget-as-of")
+    # a page can set the date with data-as-of; the field shows it
+    html = (
+        '<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>x</title></head>'
+        f'<body><script src="{server}/widget.js" data-as-of="2026-08-02" defer></script>'
+        "</body></html>"
+    )
+    with other_origin(tmp_path / "site", html) as url:
+        page.goto(url)
+        page.get_by_role("button", name="Spør om regelverk").click()
+        assert page.get_by_label("Regler som gjelder per").input_value() == "2026-08-02"
+
+
 # -- accessibility ---------------------------------------------------------------------------------
 
 
