@@ -19,7 +19,7 @@ def new_request_id() -> str:
 def accept_request_id(given: str | None) -> str:
     """A caller's X-Request-ID when it is a plain token of at most 128 characters (so it can
     go into logs as is), else a fresh one."""
-    if given and _VALID.match(given):
+    if given and _VALID.fullmatch(given):
         return given
     return new_request_id()
 

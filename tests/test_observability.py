@@ -1,0 +1,80 @@
+"""JSON log lines with the request id (question text only when enabled), and ingest counts in
+/metrics."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+
+from assistant.observability.context import accept_request_id, request_id
+from assistant.observability.logs import JsonFormatter, RequestIdFilter, log_answer
+from assistant.observability.metrics import Metrics
+from assistant.records import Answer
+from assistant.settings import LogSettings
+from tests.api_support import api_settings, serve, write_corpus
+
+
+def _capture() -> tuple[logging.Logger, io.StringIO]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("regelrett.test-json")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger, stream
+
+
+def _answer() -> Answer:
+    return Answer(id="a" * 32, question="Kan [fødselsnummer] få innsyn?", answer="Ja [1].")
+
+
+def test_json_lines_carry_the_request_id_and_no_question_by_default() -> None:
+    logger, stream = _capture()
+    token = request_id.set("req-7")
+    try:
+        logger.info("hello %s", "world")
+        log_answer(_answer(), "api", "hamar", LogSettings(), logger)
+    finally:
+        request_id.reset(token)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "hello world" and first["request_id"] == "req-7"
+    assert first["level"] == "INFO" and first["logger"] == "regelrett.test-json"
+    assert second["answer_id"] == "a" * 32 and second["surface"] == "api"
+    assert second["tenant"] == "hamar" and second["request_id"] == "req-7"
+    assert "question" not in second and "innsyn" not in stream.getvalue()
+
+
+def test_question_only_when_enabled() -> None:
+    logger, stream = _capture()
+    log_answer(_answer(), "cli", "", LogSettings(questions=True), logger)
+    assert json.loads(stream.getvalue())["question"] == "Kan [fødselsnummer] få innsyn?"
+
+
+def test_request_ids_from_callers_are_checked() -> None:
+    assert accept_request_id("abc-DEF_1.2:3") == "abc-DEF_1.2:3"
+    for bad in (None, "", "has space", "x" * 129, "line\nbreak", "trailing\n"):
+        assert accept_request_id(bad) != bad
+
+
+def test_separate_registries() -> None:
+    one, two = Metrics(), Metrics()
+    one.audit_failed("answer")
+    assert b'regelrett_audit_failures_total{what="answer"} 1.0' in one.exposition()
+    assert b"regelrett_audit_failures_total{" not in two.exposition()
+
+
+def test_ingest_counts_in_metrics(tmp_path: Path) -> None:
+    settings = api_settings(tmp_path)
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    with serve(settings) as client:
+        r = client.post("/v1/admin/ingest", json={"path": str(corpus)})
+        assert r.status_code == 200, r.text
+        text = client.get("/metrics").text
+    assert 'regelrett_ingest_documents_total{action="added"} 3.0' in text
+    assert 'regelrett_ingest_documents_total{action="failed"} 1.0' in text
+    assert "regelrett_ingest_failures_total 1.0" in text
