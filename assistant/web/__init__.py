@@ -20,7 +20,7 @@ from assistant.store import StoreError
 from assistant.web.assets import Asset
 from assistant.web.demo import DEMO_CSP, demo_template, render_demo
 from assistant.web.pages import PAGE_CSP, document_page, not_found_page, section_page
-from assistant.web.passages import catalogue, find_section
+from assistant.web.passages import catalogue, current_status, find_section
 from assistant.web.texts import ui_lang
 
 PAGE_HEADERS = {
@@ -80,6 +80,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
             found = find_section(
                 cat, source, section or None, chunk or None, open_tenants, grant or None
             )
+            if found is not None:
+                found.source = current_status(request.app, found.source)
             page = section_page(found, lang) if found else None
         elif source:
             page = document_page(cat, source, lang, open_tenants, grant or None)

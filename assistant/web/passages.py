@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI
@@ -34,6 +35,19 @@ def catalogue(app: FastAPI) -> Catalogue | None:
             cached = Catalogue(index)
             app.state.web_catalogue = cached
         return cached
+
+
+def current_status(app: FastAPI, source: SourceEntry) -> SourceEntry:
+    """The source with its status today (in force, not yet in force, repealed or replaced),
+    not the one it had when it was ingested."""
+    services = getattr(app.state, "services", None)
+    assistant = getattr(services, "assistant", None) or getattr(app.state, "assistant", None)
+    if assistant is None:
+        return source
+    key = (source.tenant, source.source_id)
+    tenants = frozenset({"", source.tenant})
+    validity = assistant.retriever.currency().doc_validity(key, date.today(), tenants)
+    return replace(source, status=validity.state)
 
 
 @dataclass
