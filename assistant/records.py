@@ -219,6 +219,19 @@ class CurrencyNote(BaseModel):
     text: str = Field(description="The note as shown (also in Answer.warnings).")
 
 
+class VerifiedAnswer(BaseModel):
+    """An answer a legal adviser reviewed and approved for this (or a near-identical) question:
+    shown before the generated answer, labelled "Kvalitetssikret svar"."""
+
+    id: str
+    label: str = "Kvalitetssikret svar"
+    question: str
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    reviewer: str
+    reviewed: str = Field(description="The date of the review (ISO).")
+
+
 class Answer(BaseModel):
     """What every surface receives from `answer()`."""
 
@@ -243,6 +256,10 @@ class Answer(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     request_id: str | None = Field(
         default=None, description="The request that asked (X-Request-ID), as in the logs."
+    )
+    verified: VerifiedAnswer | None = Field(
+        default=None,
+        description="A reviewed answer to the same or a near-identical question, to show first.",
     )
 
 

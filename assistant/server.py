@@ -122,8 +122,10 @@ def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
 
     from assistant.slack.http import mount_slack
     from assistant.web import mount_web
+    from assistant.web.review import mount_review
 
     mount_web(app, settings)
+    mount_review(app)  # /review: legal advisers (a key with the scope `review`)
     mount_slack(app, settings)  # only when Slack is configured (docs/slack.md)
     return app
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-SCOPES = ("ask", "admin")
+SCOPES = ("ask", "admin", "review")  # review: the /review page (legal advisers)
 KINDS = ("server", "widget")
 PREFIX = "rr_"
 DEMO_NAME = "demo-widget"

@@ -54,6 +54,7 @@ class Services:
         self._warmer: threading.Thread | None = None
         self._catalogue: Catalogue | None = None
         self.after_ingest.append(self.metrics.ingested)
+        self.after_ingest.append(self.recorder.sources_changed)
 
     # -- life cycle --------------------------------------------------------------------------
 

@@ -69,3 +69,32 @@ escalations = Table(
     Column("by", String(100)),  # a pseudonym (e.g. 'slack:' + hash), never a raw user id
     Column("channel", String(100)),
 )
+
+reviews = Table(
+    "audit_reviews",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("answer_id", String(64), nullable=False, index=True),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("verdict", String(10), nullable=False),  # correct, incorrect
+    Column("correction", Text),
+)
+
+verified_answers = Table(
+    "verified_answers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("answer_id", String(64), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("tenant", String(100), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("normalised", Text, nullable=False),  # for near-identical questions
+    Column("answer", Text, nullable=False),
+    Column("citations", JSON, nullable=False),
+    Column("source_ids", JSON, nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("status", String(20), nullable=False),  # active, withdrawn
+    Column("withdrawn_reason", Text),
+    Index("ix_verified_answers_status", "status", "tenant"),
+)

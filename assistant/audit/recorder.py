@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 
+from assistant.audit.review import ReviewStore
 from assistant.audit.store import AuditStore
 from assistant.observability.context import current_request_id
 from assistant.observability.logs import log_answer
 from assistant.observability.metrics import Metrics
 from assistant.records import Answer
 from assistant.settings import Settings
+from ingest.pipeline import IngestReport
 
 log = logging.getLogger("regelrett.audit")
 
@@ -23,6 +25,7 @@ class Recorder:
         self.settings = settings
         self.audit = audit
         self.metrics = metrics
+        self.review = ReviewStore(audit) if audit is not None else None
 
     @classmethod
     def for_settings(cls, settings: Settings, metrics: Metrics | None = None) -> Recorder:
@@ -36,6 +39,9 @@ class Recorder:
     ) -> None:
         if answer.request_id is None:
             answer.request_id = current_request_id()
+        if self.review is not None and answer.verified is None:
+            # a reviewed answer to the same or a near-identical question is shown first
+            answer.verified = self.review.find(answer.question, tenant)
         if self.metrics is not None:
             self.metrics.answered(answer, surface)
         log_answer(answer, surface, tenant, self.settings.log)
@@ -72,6 +78,25 @@ class Recorder:
             self.audit.record_escalation(
                 answer_id, surface=surface, tenant=tenant, by=by, channel=channel
             )
+
+    def sources_changed(self, report: IngestReport) -> None:
+        """The after-ingest hook of the API (see `withdraw_changed`)."""
+        self.withdraw_changed(report)
+
+    def withdraw_changed(self, report: IngestReport) -> int:
+        """After a (re-)ingest: withdraw the verified answers citing a changed source; they wait
+        on the review page for a new review. Returns how many."""
+        changed = {o.source_id for o in report.outcomes if o.action in {"updated", "removed"}}
+        if self.review is None or not changed:
+            return 0
+        try:
+            count = self.review.withdraw_sources(changed, "kilden er endret ved ny innlesing")
+        except Exception as exc:  # the ingest itself succeeded; say so loudly, do not fail it
+            log.warning("review: could not withdraw verified answers: %s", exc)
+            return 0
+        if count:
+            log.info("review: %d verified answers withdrawn for re-review", count)
+        return count
 
     @property
     def degraded(self) -> str | None:

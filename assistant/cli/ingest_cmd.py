@@ -18,6 +18,7 @@ from rich.table import Table
 
 from assistant.cli.common import console, fail, load_settings
 from assistant.embeddings import EmbedderError
+from assistant.settings import Settings
 from assistant.store import StoreError
 from ingest.pipeline import IngestInputError, Ingestor, IngestReport
 from ingest.service import default_sources, open_ingestor
@@ -151,6 +152,21 @@ def _run_defaults(ingestor: Ingestor, prune: bool | None, tenant: str | None) ->
     return total
 
 
+def _withdraw_verified(settings: Settings, report: IngestReport) -> None:
+    """Verified answers citing an updated or removed source go back to review."""
+    if not any(o.action in {"updated", "removed"} for o in report.outcomes):
+        return
+    from assistant.audit.recorder import Recorder
+
+    recorder = Recorder.for_settings(settings)
+    try:
+        count = recorder.withdraw_changed(report)
+    finally:
+        recorder.close()
+    if count:
+        console.print(f"{count} verified answers withdrawn for a new review", highlight=False)
+
+
 def ingest(
     paths: list[str] = typer.Argument(
         None, help="Files, folders, .tar.bz2 archives or http(s) URLs."
@@ -196,6 +212,7 @@ def ingest(
     except (IngestInputError, StoreError, EmbedderError) as exc:
         fail(str(exc))
     print_report(report)
+    _withdraw_verified(settings, report)
     if settings.slack.bot_token and settings.slack.digest_channel:
         from assistant.slack.digest import post_digest
 

@@ -1,0 +1,183 @@
+"""/review: the review page for legal advisers (server-rendered, no script).
+
+Access: an API key with the scope `review` (or `admin`), a server key. It is sent as
+`X-API-Key`, or entered once on the login form, which keeps it in an HttpOnly, SameSite=Strict
+cookie scoped to /review. Every POST must come from this origin (Origin, else Referer,
+checked against the Host), so another site cannot submit the forms (CSRF).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from html import escape
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from assistant.api.services import Services
+from assistant.audit import AuditUnavailable
+from assistant.audit.review import VERDICTS, ReviewStore
+from assistant.web.review_pages import REVIEW_CSP, answer_page, login_page, queue_page, shell
+
+COOKIE = "rr_review"
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": REVIEW_CSP,
+}
+SAVED = {"verdict": "Vurderingen er lagret.", "promoted": "Svaret er kvalitetssikret."}
+
+
+class Denied(Exception):
+    pass
+
+
+def _html(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def _reviewer(request: Request, svc: Services) -> str | None:
+    """The reviewer's name (the key's), or None without a valid review key."""
+    if svc.settings.server.auth == "off":
+        return "lokal"
+    presented = request.headers.get("x-api-key") or request.cookies.get(COOKIE)
+    if not presented:
+        return None
+    key = svc.keys.lookup(presented.strip())
+    if key is None or key.kind != "server":
+        return None
+    if "review" not in key.scopes and "admin" not in key.scopes:
+        return None
+    return key.name
+
+
+def same_origin(request: Request) -> bool:
+    """Origin (or, without one, Referer) names this very host."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed:
+        return False
+    parts = urlsplit(claimed)
+    return bool(parts.netloc) and parts.netloc == request.headers.get("host")
+
+
+def _day(value: str) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+    except ValueError:
+        return None
+
+
+def _store(request: Request) -> tuple[Services, ReviewStore | None]:
+    svc: Services = request.app.state.services
+    return svc, svc.recorder.review
+
+
+def _unavailable(reason: str) -> HTMLResponse:
+    return _html(
+        shell("Ikke tilgjengelig", f"<p>Revisjonsloggen svarer ikke: {escape(reason)}</p>"), 503
+    )
+
+
+def _not_found() -> HTMLResponse:
+    return _html(shell("Fant ikke svaret", "<p>Svaret finnes ikke i loggen.</p>"), 404)
+
+
+def queue(
+    request: Request, tenant: str | None = None, since: str = "", until: str = ""
+) -> Response:
+    svc, review = _store(request)
+    if _reviewer(request, svc) is None:
+        return _html(login_page(), 401)
+    if review is None:
+        return _unavailable("revisjonsloggen er slått av (REGELRETT_AUDIT_ENABLED)")
+    try:
+        items = review.queue(tenant=tenant or None, since=_day(since), until=_day(until))
+        verified = review.verified()
+    except AuditUnavailable as exc:
+        return _unavailable(str(exc))
+    return _html(queue_page(items, verified, tenant, since[:10], until[:10]))
+
+
+async def login(request: Request) -> Response:
+    if not same_origin(request):
+        return _html(login_page("Skjemaet må sendes fra denne siden."), 403)
+    form = await request.form()
+    key = str(form.get("key") or "").strip()
+    svc, _ = _store(request)
+    if _reviewer(_with_cookie(request, key), svc) is None:
+        return _html(login_page("Ukjent nøkkel, eller nøkkelen mangler tilgangen «review»."), 401)
+    response = RedirectResponse("/review", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        key,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/review",
+    )
+    return response
+
+
+def detail(request: Request, answer_id: str, saved: str = "") -> Response:
+    svc, review = _store(request)
+    if _reviewer(request, svc) is None:
+        return _html(login_page(), 401)
+    if review is None:
+        return _unavailable("revisjonsloggen er slått av")
+    try:
+        item = review.item(answer_id)
+    except AuditUnavailable as exc:
+        return _unavailable(str(exc))
+    if item is None:
+        return _not_found()
+    return _html(answer_page(item, SAVED.get(saved, "")))
+
+
+async def act(request: Request, answer_id: str, action: str) -> Response:
+    """POST a verdict (correct/incorrect, a correction) or promote to a verified answer."""
+    svc, review = _store(request)
+    reviewer = _reviewer(request, svc)
+    if reviewer is None:
+        return _html(login_page(), 401)
+    if not same_origin(request):
+        return _html(shell("Avvist", "<p>Skjemaet må sendes fra denne siden.</p>"), 403)
+    if review is None or action not in {"verdict", "promote"}:
+        return _html(shell("Fant ikke siden", "<p>Ukjent handling.</p>"), 404)
+    form = await request.form()
+    verdict = str(form.get("verdict") or "")
+    if action == "verdict" and verdict not in VERDICTS:
+        return _html(shell("Mangler vurdering", "<p>Velg riktig eller feil.</p>"), 422)
+    try:
+        if review.item(answer_id) is None:
+            return _not_found()
+        if action == "verdict":
+            review.review(answer_id, reviewer, verdict, str(form.get("correction") or ""))
+        else:
+            review.promote(answer_id, reviewer, str(form.get("text") or ""))
+    except AuditUnavailable as exc:
+        return _unavailable(str(exc))
+    saved = "verdict" if action == "verdict" else "promoted"
+    return RedirectResponse(f"/review/answers/{answer_id}?saved={saved}", status_code=303)
+
+
+def mount_review(app: FastAPI) -> None:
+    router = APIRouter(include_in_schema=False)
+    router.add_api_route("/review", queue, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route("/review/login", login, methods=["POST"], response_class=HTMLResponse)
+    router.add_api_route(
+        "/review/answers/{answer_id}", detail, methods=["GET"], response_class=HTMLResponse
+    )
+    router.add_api_route(
+        "/review/answers/{answer_id}/{action}", act, methods=["POST"], response_class=HTMLResponse
+    )
+    app.include_router(router)
+
+
+def _with_cookie(request: Request, key: str) -> Request:
+    scope = dict(request.scope)
+    headers = [(k, v) for k, v in scope["headers"] if k != b"cookie" and k != b"x-api-key"]
+    headers.append((b"cookie", f"{COOKIE}={key}".encode()))
+    scope["headers"] = headers
+    return Request(scope)
