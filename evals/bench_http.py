@@ -8,6 +8,10 @@ with N concurrent clients (threads, one keep-alive httpx client each):
 - POST /v1/ask/stream: time to the first Server-Sent Event (the sources) p50/p95, and to the
   end of the stream.
 
+The server's CPU time per request (user + system, all its processes) is reported as well: unlike
+latency it hardly moves when other work shares the machine, and two cores divided by it bound
+the throughput the service could reach there.
+
 The baseline in the same run is the in-process extractive answer (`Assistant.answer`, one at a
 time), measured before the server starts so the two do not compete for the CPU. The load
 generator runs on the same machine and takes some CPU from the server: the HTTP figures are a
@@ -42,6 +46,7 @@ class LoadResult:
     requests_per_s: float
     first_event_p50_ms: float | None = None
     first_event_p95_ms: float | None = None
+    server_cpu_ms: float = 0.0  # CPU time the server spent per request (user + system)
 
 
 @dataclass
@@ -51,6 +56,7 @@ class HttpBench:
     baseline_p50_ms: float
     baseline_p95_ms: float
     baseline_answers_per_s: float
+    baseline_cpu_ms: float
     ask: list[LoadResult] = field(default_factory=list)
     stream: list[LoadResult] = field(default_factory=list)
     load_before: float = 0.0  # 1-minute load average: other work on the machine
@@ -63,6 +69,7 @@ class HttpBench:
             "in-process answer p50 ms (baseline)": self.baseline_p50_ms,
             "in-process answer p95 ms (baseline)": self.baseline_p95_ms,
             "in-process answers/s (baseline)": self.baseline_answers_per_s,
+            "in-process CPU ms per answer (baseline)": self.baseline_cpu_ms,
             "load average before": self.load_before,
             "load average at the end (with the benchmark)": self.load_after,
         }
@@ -73,6 +80,7 @@ class HttpBench:
             out[f"/v1/ask c={c} p50 ms"] = r.p50_ms
             out[f"/v1/ask c={c} p95 ms"] = r.p95_ms
             out[f"/v1/ask c={c} requests/s"] = r.requests_per_s
+            out[f"/v1/ask c={c} server CPU ms per request"] = r.server_cpu_ms
         for r in self.stream:
             c = r.clients
             out[f"/v1/ask/stream c={c} first event p50 ms"] = r.first_event_p50_ms or 0.0
@@ -88,6 +96,30 @@ def pct(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(p / 100 * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1] * 1000
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, seconds)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree = {pid}
+    grew = True
+    while grew:
+        grew = False
+        for p, (parent, _) in stats.items():
+            if parent in tree and p not in tree:
+                tree.add(p)
+                grew = True
+    return sum(stats[p][1] for p in tree if p in stats)
 
 
 def free_port() -> int:
@@ -173,6 +205,7 @@ def run_load(
     clients: int,
     requests: int,
     call: Callable[[httpx.Client, str], tuple[float, float | None, bool]],
+    server_pid: int | None = None,
 ) -> LoadResult:
     """`requests` calls spread over `clients` threads, each taking the next question."""
     lock = threading.Lock()
@@ -203,12 +236,14 @@ def run_load(
                         errors[0] += 1
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
+    cpu0 = cpu_seconds(server_pid) if server_pid else 0.0
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    cpu = cpu_seconds(server_pid) - cpu0 if server_pid else 0.0
     return LoadResult(
         clients=clients,
         requests=requests,
@@ -218,22 +253,33 @@ def run_load(
         requests_per_s=len(latencies) / wall if wall else 0.0,
         first_event_p50_ms=statistics.median(firsts) * 1000 if firsts else None,
         first_event_p95_ms=pct(firsts, 95) if firsts else None,
+        server_cpu_ms=cpu / max(1, requests) * 1000,
     )
 
 
-def in_process_baseline(settings: Settings, questions: Sequence[str]) -> tuple[float, float, float]:
-    """p50 and p95 ms and answers/s of `Assistant.answer`, one question at a time."""
+def in_process_baseline(
+    settings: Settings, questions: Sequence[str]
+) -> tuple[float, float, float, float]:
+    """p50 and p95 ms, answers/s and CPU ms per answer of `Assistant.answer`, one question at
+    a time."""
     from assistant.wiring import open_assistant
 
     with open_assistant(settings) as assistant:
         assistant.warm_up()
         assistant.answer(questions[0], mode="extractive")
         times = []
+        cpu0 = time.process_time()
         for q in questions:
             t0 = time.perf_counter()
             assistant.answer(q, mode="extractive")
             times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000, pct(times, 95), len(times) / sum(times)
+        cpu = time.process_time() - cpu0
+    return (
+        statistics.median(times) * 1000,
+        pct(times, 95),
+        len(times) / sum(times),
+        cpu / len(times) * 1000,
+    )
 
 
 def bench_http(
@@ -244,8 +290,8 @@ def bench_http(
     workers: int = 1,
 ) -> HttpBench:
     load_before = os.getloadavg()[0]
-    p50, p95, per_s = in_process_baseline(settings, questions)
-    result = HttpBench(len(questions), workers, p50, p95, per_s, load_before=load_before)
+    p50, p95, per_s, cpu_ms = in_process_baseline(settings, questions)
+    result = HttpBench(len(questions), workers, p50, p95, per_s, cpu_ms, load_before=load_before)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(settings, port, workers)
@@ -254,8 +300,8 @@ def bench_http(
         run_load(base, questions, max(concurrency), 2 * max(concurrency), _ask)  # warm-up
         for clients in concurrency:
             n = len(questions) * (1 if clients == 1 else rounds)
-            result.ask.append(run_load(base, questions, clients, n, _ask))
-            result.stream.append(run_load(base, questions, clients, n, _stream))
+            result.ask.append(run_load(base, questions, clients, n, _ask, proc.pid))
+            result.stream.append(run_load(base, questions, clients, n, _stream, proc.pid))
         result.load_after = os.getloadavg()[0]
     finally:
         proc.terminate()
