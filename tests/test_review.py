@@ -168,3 +168,25 @@ def test_review_promote_and_the_verified_answer_comes_first(
     page = client.get("/review").text
     withdrawn = page.split("Trukket tilbake")[1].split("Kvalitetssikrede svar")[0]
     assert "kilden er endret ved ny innlesing" in withdrawn
+
+
+def test_slack_and_cli_show_the_verified_answer_first(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli.ask_cmd import print_answer
+    from assistant.records import VerifiedAnswer
+    from assistant.slack.blocks import render_answer
+
+    answer = make_answer()
+    answer.verified = VerifiedAnswer(
+        id="v1",
+        question=answer.question,
+        answer="Ja, innsyn skal gis [1].",
+        citations=answer.citations,
+        reviewer="jurist-kari",
+        reviewed="2026-11-23",
+    )
+    first = render_answer(answer, "http://127.0.0.1:8000").blocks[0]
+    assert first["text"]["text"].startswith(":white_check_mark: *Kvalitetssikret svar*")
+    assert "jurist-kari, 2026-11-23" in first["text"]["text"]
+    print_answer(answer)
+    out = capsys.readouterr().out
+    assert out.index("Kvalitetssikret svar") < out.index("Svar (confidence")

@@ -15,7 +15,19 @@ from assistant.settings import Settings
 from assistant.store import StoreError
 
 
+def print_verified(answer: Answer) -> None:
+    v = answer.verified
+    if v is None:
+        return
+    console.print(f"[bold green]{v.label}[/] ({escape(v.reviewer)}, {v.reviewed})")
+    console.print(escape(v.answer), highlight=False)
+    for c in v.citations:
+        console.print(escape(f"[{c.n}] {c.title} {c.section}".rstrip()), highlight=False)
+    console.print()
+
+
 def print_answer(answer: Answer) -> None:
+    print_verified(answer)
     title = "Kildene svarer ikke" if answer.refused else "Svar"
     when = f", per {answer.as_of}" if answer.as_of else ""
     console.print(f"[bold]{title}[/] (confidence {answer.confidence:.2f}{when})")

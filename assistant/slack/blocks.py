@@ -153,6 +153,21 @@ def answer_body(answer: Answer) -> list[Block]:
     return sections(paragraphs, sep="\n\n")
 
 
+def verified_blocks(answer: Answer) -> list[Block]:
+    """A legal adviser's reviewed answer to the same question, shown first."""
+    v = answer.verified
+    if v is None:
+        return []
+    cites = [escape(f"[{c.n}] {c.title} {c.section}".rstrip()) for c in v.citations][:8]
+    return [
+        section(
+            f":white_check_mark: *{escape(v.label)}* ({escape(v.reviewer)}, {v.reviewed})\n"
+            + escape(truncate(v.answer, 2500))
+        ),
+        *([context(*cites)] if cites else []),
+    ]
+
+
 def render_answer(answer: Answer, base: str, question: str | None = None) -> Message:
     """The answer message. `question`: shown above the answer (for the slash command, whose
     text Slack does not show)."""
@@ -160,6 +175,8 @@ def render_answer(answer: Answer, base: str, question: str | None = None) -> Mes
     head: list[Block] = []
     if question:
         head.append(context(f"*{t(lang, 'question')}:* {escape(truncate(question, 500))}"))
+    if answer.verified is not None:
+        head += verified_blocks(answer)
     if answer.refused:
         head.append(section(f":information_source: *{t(lang, 'refused')}*"))
     body = answer_body(answer)

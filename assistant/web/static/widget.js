@@ -662,6 +662,7 @@ textarea::placeholder{color:#636363}
       this.list.replaceChildren();
       for (const c of answer.citations || []) this.addCitation(c);
       if (answer.refused) this.showRefusal(answer);
+      if (answer.verified) this.showVerified(answer.verified);
       if (answer.warnings && answer.warnings.length) {
         const ul = el("ul");
         for (const w of answer.warnings) ul.append(el("li", { text: String(w) }));
@@ -674,6 +675,26 @@ textarea::placeholder{color:#636363}
       this.showActions();
       const n = this.citations.size;
       announce(answer.refused ? t("refusedStatus") : n ? t("readyN", { n }) : t("ready"));
+    }
+
+    // a legal adviser's reviewed answer to the same question goes first, above the generated one
+    showVerified(v) {
+      const id = nextId("verified");
+      const list = el("ol");
+      for (const c of Array.isArray(v.citations) ? v.citations : []) {
+        const link = el("a", { href: passageUrl(c.source_id, c.section, c.chunk_id), target: "_blank", rel: "noopener" });
+        link.textContent = `${c.title || ""} ${c.section || ""}`.trim();
+        list.append(el("li", {}, link));
+      }
+      const box = el(
+        "section",
+        { class: "verified", "aria-labelledby": id },
+        el("h3", { id, text: String(v.label || "Kvalitetssikret svar") }),
+        el("p", { class: "by", text: `${v.reviewer || ""}, ${v.reviewed || ""}` }),
+        el("p", { text: String(v.answer || "") }),
+        list,
+      );
+      this.root.insertBefore(box, this.body);
     }
 
     // a refusal is a neutral notice with the closest sources, not an error
