@@ -7,24 +7,29 @@ one module per resource; the widget, demo page and passage viewer in `assistant.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from assistant.api import routes_admin, routes_ask, routes_feedback, routes_health, routes_sources
 from assistant.api.keys import KeyInputError, normalise_origin
 from assistant.api.middleware import BodyLimitMiddleware, CorsMiddleware
 from assistant.api.models import IngestPath
-from assistant.api.problems import Problem, install_handlers
+from assistant.api.problems import Problem, install_handlers, problem_response
+from assistant.api.routes_ask import STORE_DOWN
 from assistant.api.services import Services
 from assistant.observability.middleware import RequestIdMiddleware
 from assistant.settings import Settings
+
+log = logging.getLogger("regelrett.api")
 
 VERSION = "0.1.0"
 DEMO_KEY_ENV = "_REGELRETT_DEMO_KEY"  # set by `regelrett serve --workers N` for its workers
@@ -81,6 +86,14 @@ def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
     app.state.demo_key = None
 
     install_handlers(app, server.max_question_chars)
+
+    async def on_store_down(request: Request, exc: Exception) -> JSONResponse:
+        reason = svc.store_down(exc)
+        log.warning("%s %s: %s", request.method, request.url.path, reason)
+        return problem_response(request, 503, "not_ready", reason=reason)
+
+    for kind in STORE_DOWN:
+        app.add_exception_handler(kind, on_store_down)
     app.include_router(routes_ask.build_router(settings))
     app.include_router(routes_sources.router)
     app.include_router(routes_feedback.router)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 import anyio
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -22,10 +23,13 @@ from assistant.api.services import services
 from assistant.records import Answer
 from assistant.retrieval import Filters
 from assistant.settings import Settings
+from assistant.store import StoreError
 
 log = logging.getLogger("regelrett.api")
 
 _END = object()
+# a store that went away after start: Chroma's HTTP client raises httpx's transport errors
+STORE_DOWN = (httpx.TransportError, StoreError)
 
 STREAM_DESCRIPTION = """\
 The answer as Server-Sent Events, each `event: <kind>` and `data: <one line of JSON>`:
@@ -99,6 +103,7 @@ async def sse(
     lang: str,
     path: str,
     on_done: Callable[[Answer], None] | None = None,
+    store_down: Callable[[BaseException], str] | None = None,
 ) -> AsyncIterator[bytes]:
     """Each step of the (synchronous, CPU-bound) answer generator runs in a worker thread, so
     the event loop stays free and each event goes out as soon as it exists. `on_done` sees the
@@ -111,6 +116,10 @@ async def sse(
             if event.kind == "done" and on_done is not None:
                 await anyio.to_thread.run_sync(on_done, event.data)
             yield encode_event(event.kind, event_payload(event))
+    except STORE_DOWN as exc:  # the Chroma server went away: 503, with the reason
+        reason = store_down(exc) if store_down else str(exc)
+        log.warning("answer stream: %s", reason)
+        yield encode_event("error", problem_body(503, "not_ready", lang, path, reason=reason))
     except Exception:
         log.exception("answer stream failed")
         yield encode_event("error", problem_body(500, "internal", lang, path))
@@ -211,7 +220,13 @@ def build_router(settings: Settings) -> APIRouter:
             lang=body.lang,
         )
         return EventStreamResponse(
-            sse(events, request_language(request), request.url.path, record(request, caller)),
+            sse(
+                events,
+                request_language(request),
+                request.url.path,
+                record(request, caller),
+                services(request).store_down,
+            ),
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 

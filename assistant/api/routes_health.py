@@ -49,7 +49,8 @@ def readyz(request: Request) -> JSONResponse:
     try:
         chunks = svc.store.count()
     except Exception as exc:  # a Chroma server that went away after start
-        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+        reason = svc.store_down(exc)
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     body = {"status": "ready", "chunks": chunks, "embedder": svc.embedder.id}
     if svc.recorder.audit is not None:
         degraded = svc.recorder.degraded

@@ -136,6 +136,13 @@ class Services:
             return "warming up (loading the embedder and the index)"
         return self.warm_error
 
+    def store_down(self, exc: BaseException) -> str:
+        """Why a question failed when the store went away after start (a Chroma server that
+        was stopped or killed): the reason of the 503."""
+        where = self.settings.chroma.url
+        target = f"the Chroma server at {where}" if where else "the vector store"
+        return f"cannot reach {target} ({type(exc).__name__}: {str(exc)[:200]})"
+
     def ready_assistant(self) -> Assistant:
         """The Assistant, after warm-up (waits for it); 503 when it cannot answer."""
         if self.store is None or self.assistant is None:
