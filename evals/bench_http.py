@@ -163,7 +163,10 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
         "warning",
         "--no-access-log",
     ]
-    return subprocess.Popen(command, env=server_env(settings, port))
+    env = server_env(settings, port)
+    if workers > 1:  # as `regelrett serve --workers N` does
+        env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    return subprocess.Popen(command, env=env)
 
 
 def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:

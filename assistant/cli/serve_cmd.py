@@ -40,6 +40,9 @@ def serve(
     # port go there, and the demo widget key is made once here and shared by all of them.
     os.environ["REGELRETT_SERVER_HOST"] = host
     os.environ["REGELRETT_SERVER_PORT"] = str(port)
+    # The embedder's OpenMP threads in several processes oversubscribe the cores and spin at
+    # each barrier (docs/benchmarks.md, HTTP service): share the cores out instead.
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     if settings.server.auth == "keys" and settings.server.demo_key:
         from assistant.api.services import Services
 
