@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -11,6 +12,9 @@ from rich.table import Table
 from assistant.cli.common import console, fail, load_settings
 from ingest.pipeline import IngestInputError
 from ingest.service import DefaultSource, default_sources
+
+if TYPE_CHECKING:
+    from evals.bench_soak import SoakReport
 
 app = typer.Typer(help="Benchmarks (figures, compared with a baseline in the same run).")
 
@@ -146,3 +150,129 @@ def bench_lovdata_cmd(
         "refresh, nothing changed s": f.unchanged_seconds,
     }
     _show("Lovdata bulk benchmark", figures, json_out)
+
+
+@app.command("soak")
+def bench_soak_cmd(
+    datasets: list[Path] = typer.Argument(
+        None, help="JSONL datasets whose questions to ask; default: evals/datasets/*.jsonl."
+    ),
+    users: int = typer.Option(25, "--users", min=1, help="Concurrent simulated users."),
+    duration: float = typer.Option(300.0, "--duration", min=1, help="Seconds of load."),
+    warmup: float | None = typer.Option(
+        None, "--warmup", min=0, help="Seconds before figures count; default 20%, at most 60."
+    ),
+    think: float = typer.Option(3.0, "--think", min=0, help="Mean think time per user (s)."),
+    sample_every: float = typer.Option(
+        5.0, "--sample-every", min=0.1, help="Seconds between RSS samples."
+    ),
+    feedback_rate: float = typer.Option(
+        0.3, "--feedback-rate", min=0, max=1, help="Share of answers rated afterwards."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Server processes; default: REGELRETT_SERVER_WORKERS (1)."
+    ),
+    url: str | None = typer.Option(
+        None, "--url", help="A running service to load instead of starting one."
+    ),
+    api_key: str | None = typer.Option(
+        None, "--api-key", help="With --url: an X-API-Key with the scope ask."
+    ),
+    pid: int | None = typer.Option(
+        None, "--pid", help="With --url: the server's process id, to sample its memory."
+    ),
+    seed: int = typer.Option(7, "--seed", help="Random seed of the users' choices."),
+    json_out: Path | None = typer.Option(None, "--json-out", help="Also write the report here."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Exit 1 on any error or RSS growth of --max-rss-growth or more."
+    ),
+    max_rss_growth: float = typer.Option(
+        10.0, "--max-rss-growth", help="With --strict: the RSS growth (%) that fails."
+    ),
+) -> None:
+    """Many simulated users over HTTP for minutes (ask, stream, sources, feedback, with think
+    time): errors by kind, p50/p95/p99 per endpoint, requests/s, and the server's memory
+    after the warm-up against the end."""
+    from evals.bench_soak import SoakConfig, run_soak, serve_for_soak
+
+    settings = load_settings()
+    questions = _questions(datasets)
+    config = SoakConfig(
+        users=users,
+        duration_s=duration,
+        warmup_s=warmup,
+        think_s=think,
+        sample_every_s=sample_every,
+        feedback_rate=feedback_rate,
+        seed=seed,
+    )
+    headers = {"X-API-Key": api_key} if api_key else None
+    if url is not None:
+        console.print(f"soak of {url}: {users} users for {duration:.0f} s …", highlight=False)
+        report = run_soak(url.rstrip("/"), questions, config, pid=pid, headers=headers)
+    else:
+        n = workers or settings.server.workers
+        console.print(
+            f"starting regelrett serve ({n} worker(s), collection {settings.chroma.collection!r})"
+            f"; soak: {users} users for {duration:.0f} s …",
+            highlight=False,
+        )
+        with serve_for_soak(settings, n) as server:
+            report = run_soak(server.url, questions, config, pid=server.pid, workers=n)
+            if report.errors:  # the log goes with the temporary folder: show its end now
+                tail = server.log_path.read_text("utf-8", errors="replace").splitlines()[-30:]
+                console.print("[yellow]server log (end):[/]\n" + "\n".join(tail), markup=True)
+    _show_soak(report)
+    if json_out:
+        report.write_json(json_out)
+    growth = report.rss_growth_pct()
+    if strict and (report.errors or (growth is not None and growth >= max_rss_growth)):
+        raise typer.Exit(1)
+
+
+def _questions(datasets: list[Path] | None) -> list[str]:
+    import evals
+    from evals.harness import load_dataset
+
+    paths = datasets or sorted((Path(evals.__file__).parent / "datasets").glob("*.jsonl"))
+    questions = [item.question for p in paths for item in load_dataset(p)]
+    if not questions:
+        fail("no questions found")
+    return questions
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+def _show_soak(report: SoakReport) -> None:
+    table = Table(
+        "endpoint",
+        "requests",
+        "errors",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "req/s",
+        "first event p95",
+        title="Soak: per endpoint (latency after the warm-up)",
+    )
+    for row in report.endpoint_rows():
+        table.add_row(
+            row["endpoint"],
+            str(row["requests"]),
+            str(row["errors"]),
+            _ms(row["p50_ms"]),
+            _ms(row["p95_ms"]),
+            _ms(row["p99_ms"]),
+            f"{row['requests_per_s']:.2f}",
+            _ms(row.get("first_event_p95_ms")),
+        )
+    console.print(table)
+    summary = Table("figure", "value", title="Soak: summary")
+    for key, value in report.summary().items():
+        shown = "–" if value is None else f"{value:.2f}" if isinstance(value, float) else value
+        summary.add_row(key, str(shown))
+    console.print(summary)
+    for kind, n in sorted(report.errors.items()):
+        console.print(f"[red]error[/] {kind}: {n}")
