@@ -432,11 +432,36 @@ class SlackSettings(_Section):
 class DatabaseSettings(_Section):
     url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the audit database, e.g. "
-        "postgresql+psycopg://user@host/db. Unset: SQLite at DATA_DIR/regelrett.sqlite3.",
+        description="SQLAlchemy URL of the shared database (the audit log, reviews, API keys, "
+        "the Slack bot's answers), e.g. postgresql+psycopg://user@host/db. Unset: SQLite in the "
+        "data dir (regelrett.sqlite3, keys.sqlite3, slack.sqlite3), for one machine only.",
     )
     connect_timeout_s: float = Field(
         default=3.0, gt=0, le=60, description="How long to wait for the database to answer."
+    )
+
+
+class RedisSettings(_Section):
+    """Redis, for what several server processes must share at once: rate limits and the
+    Slack bot's event dedupe (docs/deployment.md). Off until `url` is set."""
+
+    url: SecretStr | None = Field(
+        default=None,
+        description="Redis URL (redis://host:6379/0, rediss:// for TLS; a password goes in the "
+        "URL). Unset: rate limits and Slack dedupe stay in each process.",
+    )
+    prefix: str = Field(
+        default="regelrett:",
+        max_length=100,
+        description="Prefix of every Redis key (several deployments can share one Redis).",
+    )
+    timeout_s: float = Field(
+        default=0.25,
+        gt=0,
+        le=10,
+        description="Connect and read timeout of a Redis call. When Redis does not answer, the "
+        "limits fall back to each process's own for a few seconds (logged, counted in "
+        "regelrett_redis_fallbacks_total, /readyz shows redis degraded).",
     )
 
 
@@ -497,6 +522,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 

@@ -2,7 +2,9 @@
 origin a widget key is used from, and the rate limits per client IP and per key.
 
 Dependencies are `async` on purpose: they do microseconds of work (a cached key lookup, a token
-bucket) and should not cost a trip to the thread pool.
+bucket) and should not cost a trip to the thread pool. When that work goes over the network
+(rate limits in Redis, keys in a shared database) it runs in the thread pool instead, so the
+event loop never waits on a socket.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.api.keys import ApiKey
+from assistant.api.keys import ApiKey, KeyStoreUnavailable
 from assistant.api.problems import ApiProblem
-from assistant.api.ratelimit import RateLimiter
+from assistant.api.ratelimit import Limiter
 from assistant.api.services import Services, services
 
 api_key_header = APIKeyHeader(
@@ -50,7 +53,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _limit(limiter: RateLimiter, bucket: str) -> None:
+def _limit(limiter: Limiter, bucket: str) -> None:
     wait = limiter.hit(bucket)
     if wait:
         raise ApiProblem(429, "rate_limited", headers={"Retry-After": str(wait)}, seconds=wait)
@@ -68,7 +71,10 @@ def _authorise(
         if optional:
             return Caller(None, ip, default)
         raise ApiProblem(401, "auth_missing", headers={"WWW-Authenticate": "ApiKey"})
-    key = svc.keys.lookup(presented)
+    try:
+        key = svc.keys.lookup(presented)
+    except KeyStoreUnavailable as exc:  # the shared database is away: not ready, not a bug
+        raise ApiProblem(503, "not_ready", reason=str(exc)) from exc
     if key is None:
         raise ApiProblem(401, "auth_unknown", headers={"WWW-Authenticate": "ApiKey"})
     if key.kind == "widget":
@@ -85,6 +91,14 @@ def _authorise(
     return Caller(key, ip, key.tenant)
 
 
+async def _caller(
+    request: Request, svc: Services, presented: str | None, scope: str, optional: bool
+) -> Caller:
+    if svc.remote_state:
+        return await anyio.to_thread.run_sync(_authorise, request, svc, presented, scope, optional)
+    return _authorise(request, svc, presented, scope, optional)
+
+
 def _presented(header: str | None, credentials: HTTPAuthorizationCredentials | None) -> str | None:
     if header:
         return header.strip()
@@ -99,7 +113,7 @@ async def require_ask(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Caller:
     """A key with scope `ask` (a widget key from one of its origins)."""
-    return _authorise(request, services(request), _presented(header, credentials), "ask", False)
+    return await _caller(request, services(request), _presented(header, credentials), "ask", False)
 
 
 async def require_admin(
@@ -108,7 +122,8 @@ async def require_admin(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Caller:
     """A server key with scope `admin`."""
-    return _authorise(request, services(request), _presented(header, credentials), "admin", False)
+    svc = services(request)
+    return await _caller(request, svc, _presented(header, credentials), "admin", False)
 
 
 async def read_sources(
@@ -119,7 +134,7 @@ async def read_sources(
     """Anyone when sources are public (a key, if sent, must still be valid); else `ask`."""
     svc = services(request)
     optional = svc.settings.server.public_sources
-    return _authorise(request, svc, _presented(header, credentials), "ask", optional)
+    return await _caller(request, svc, _presented(header, credentials), "ask", optional)
 
 
 AskCaller = Annotated[Caller, Depends(require_ask)]

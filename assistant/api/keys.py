@@ -1,4 +1,6 @@
-"""API keys: random, shown once, stored only as SHA-256 hashes in `data_dir/keys.sqlite3`.
+"""API keys: random, shown once, stored only as SHA-256 hashes: in `data_dir/keys.sqlite3`, or
+in the shared database when `REGELRETT_DATABASE_URL` is set (several server processes, one set
+of keys).
 
 A key has scopes (`ask`, `admin`) and a kind: `server` (kept secret by a back end) or `widget`
 (public by nature, since it sits in a web page's source). A widget key may only `ask`, and only
@@ -12,15 +14,37 @@ or slow hash is needed for non-guessable secrets).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
-import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    delete,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from assistant.audit.db import state_engine
+from assistant.audit.models import api_keys, api_keys_table
+from assistant.settings import Settings
+
+log = logging.getLogger("regelrett.api")
 
 SCOPES = ("ask", "admin", "review")  # review: the /review page (legal advisers)
 KINDS = ("server", "widget")
@@ -28,22 +52,7 @@ PREFIX = "rr_"
 DEMO_NAME = "demo-widget"
 _CACHE_SECONDS = 2.0  # a revoked key stops working within this time in a running server
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE,
-    hint TEXT NOT NULL,
-    scopes TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    origins TEXT NOT NULL DEFAULT '',
-    created TEXT NOT NULL,
-    revoked TEXT,
-    tenant TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS api_keys_name ON api_keys(name);
-"""
-_COLUMNS = "id, name, hint, scopes, kind, origins, created, revoked, tenant"
+_COLUMNS = ("id", "name", "hint", "scopes", "kind", "origins", "created", "revoked", "tenant")
 _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -115,34 +124,62 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-class KeyStore:
-    """The key table. Cheap to construct; the database opens on first use. Thread-safe."""
+class KeyStoreUnavailable(Exception):
+    """The key database does not answer (the shared database is away)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db: sqlite3.Connection | None = None
+
+class KeyStore:
+    """The key table. Cheap to construct; the database opens on first use. Thread-safe.
+
+    `where`: a path (a SQLite file of its own, `DATA_DIR/keys.sqlite3` by default: one
+    machine) or a database URL (the shared database, `REGELRETT_DATABASE_URL`: every process
+    on every machine sees the same keys). `KeyStore.for_settings` picks from the settings."""
+
+    def __init__(self, where: Path | str, connect_timeout_s: float = 3.0) -> None:
+        self.where = where
+        self.connect_timeout_s = connect_timeout_s
+        self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
         self._origins: tuple[float, frozenset[str]] | None = None
 
-    def _conn(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(api_keys)")}
-            if "tenant" not in columns:  # a key table from before tenants: national keys
-                with db:
-                    db.execute("ALTER TABLE api_keys ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
-            self._db = db
-        return self._db
+    @classmethod
+    def for_settings(cls, settings: Settings) -> KeyStore:
+        if settings.database.url:
+            return cls(settings.database.url, settings.database.connect_timeout_s)
+        return cls(settings.data_dir / "keys.sqlite3")
+
+    @property
+    def shared(self) -> bool:
+        return not isinstance(self.where, Path)
+
+    def _db(self) -> Engine:
+        """The engine (call with the lock held)."""
+        if self._engine is None:
+            try:
+                engine = state_engine(self.where, [_LOCAL], self.connect_timeout_s)
+                if not self.shared:
+                    _add_tenant_column(engine)
+            except SQLAlchemyError as exc:
+                raise KeyStoreUnavailable(_why(exc)) from exc
+            self._engine = engine
+        return self._engine
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction (call with the lock held); KeyStoreUnavailable when the database does
+        not answer."""
+        try:
+            with self._db().begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise KeyStoreUnavailable(_why(exc)) from exc
 
     def close(self) -> None:
         with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
     # -- changes -----------------------------------------------------------------------------
 
@@ -193,48 +230,43 @@ class KeyStore:
             created=_now(),
             tenant=tenant,
         )
-        with self._lock:
-            db = self._conn()
-            with db:
-                if replace:
-                    db.execute("DELETE FROM api_keys WHERE name = ?", (name,))
-                elif db.execute(
-                    "SELECT 1 FROM api_keys WHERE name = ? AND revoked IS NULL", (name,)
-                ).fetchone():
-                    raise KeyInputError(f"an active key named {name!r} exists; revoke it first")
-                db.execute(
-                    "INSERT INTO api_keys (id, name, hash, hint, scopes, kind, origins, created,"
-                    " tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        key.id,
-                        key.name,
-                        hash_key(plaintext),
-                        key.hint,
-                        " ".join(scopes),
-                        kind,
-                        " ".join(bound),
-                        key.created,
-                        tenant,
-                    ),
+        t = _TABLE
+        with self._lock, self._begin() as conn:
+            if replace:
+                conn.execute(delete(t).where(t.c.name == name))
+            elif conn.execute(
+                select(t.c.id).where(t.c.name == name, t.c.revoked.is_(None))
+            ).first():
+                raise KeyInputError(f"an active key named {name!r} exists; revoke it first")
+            conn.execute(
+                insert(t).values(
+                    id=key.id,
+                    name=key.name,
+                    hash=hash_key(plaintext),
+                    hint=key.hint,
+                    scopes=" ".join(scopes),
+                    kind=kind,
+                    origins=" ".join(bound),
+                    created=key.created,
+                    tenant=tenant,
                 )
+            )
             self._forget()
         return plaintext, key
 
     def revoke(self, name_or_id: str) -> list[ApiKey]:
         """Revoke the active key with this id, or the active keys with this name."""
-        with self._lock:
-            db = self._conn()
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM api_keys WHERE (id = ? OR name = ?) AND revoked IS NULL",
-                (name_or_id, name_or_id),
-            ).fetchall()
+        t = _TABLE
+        with self._lock, self._begin() as conn:
+            rows = conn.execute(
+                select(*_columns()).where(
+                    or_(t.c.id == name_or_id, t.c.name == name_or_id), t.c.revoked.is_(None)
+                )
+            ).all()
             if not rows:
                 raise KeyInputError(f"no active key with name or id {name_or_id!r}")
             stamp = _now()
-            with db:
-                db.executemany(
-                    "UPDATE api_keys SET revoked = ? WHERE id = ?", [(stamp, r[0]) for r in rows]
-                )
+            conn.execute(update(t).where(t.c.id.in_([r[0] for r in rows])).values(revoked=stamp))
             self._forget()
         return [_row((*r[:7], stamp, r[8])) for r in rows]
 
@@ -245,17 +277,15 @@ class KeyStore:
     # -- reads -------------------------------------------------------------------------------
 
     def list(self, include_revoked: bool = True) -> list[ApiKey]:
-        with self._lock:
-            rows = (
-                self._conn()
-                .execute(f"SELECT {_COLUMNS} FROM api_keys ORDER BY created, name")
-                .fetchall()
-            )
-        keys = [_row(r) for r in rows]
+        t = _TABLE
+        with self._lock, self._begin() as conn:
+            rows = conn.execute(select(*_columns()).order_by(t.c.created, t.c.name)).all()
+        keys = [_row(tuple(r)) for r in rows]
         return keys if include_revoked else [k for k in keys if k.active]
 
     def lookup(self, plaintext: str) -> ApiKey | None:
-        """The active key with this plaintext, or None. Cached for a couple of seconds."""
+        """The active key with this plaintext, or None. Cached for a couple of seconds.
+        KeyStoreUnavailable when the database does not answer."""
         if not plaintext.startswith(PREFIX) or len(plaintext) > 200:
             return None
         digest = hash_key(plaintext)
@@ -263,36 +293,62 @@ class KeyStore:
         hit = self._cache.get(digest)
         if hit is not None and now - hit[0] < _CACHE_SECONDS:
             return hit[1]
+        t = _TABLE
         with self._lock:
-            row = (
-                self._conn()
-                .execute(
-                    f"SELECT {_COLUMNS} FROM api_keys WHERE hash = ? AND revoked IS NULL",
-                    (digest,),
-                )
-                .fetchone()
-            )
+            with self._begin() as conn:
+                row = conn.execute(
+                    select(*_columns()).where(t.c.hash == digest, t.c.revoked.is_(None))
+                ).first()
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            key = _row(row) if row else None
+            key = _row(tuple(row)) if row else None
             self._cache[digest] = (now, key)
         return key
 
     def widget_origins(self) -> frozenset[str]:
-        """Origins bound to any active widget key (what CORS answers for)."""
+        """Origins bound to any active widget key (what CORS answers for). When the database
+        does not answer, the last origins known (none before the first answer)."""
         now = time.monotonic()
         cached = self._origins
         if cached is not None and now - cached[0] < _CACHE_SECONDS:
             return cached[1]
+        t = _TABLE
         with self._lock:
-            rows = (
-                self._conn()
-                .execute("SELECT origins FROM api_keys WHERE kind = 'widget' AND revoked IS NULL")
-                .fetchall()
-            )
+            try:
+                with self._begin() as conn:
+                    rows = conn.execute(
+                        select(t.c.origins).where(t.c.kind == "widget", t.c.revoked.is_(None))
+                    ).all()
+            except KeyStoreUnavailable as exc:
+                log.warning("keys: widget origins not readable: %s", exc)
+                return cached[1] if cached is not None else frozenset()
             origins = frozenset(o for (text,) in rows for o in text.split() if o)
             self._origins = (now, origins)
         return origins
+
+
+_TABLE = api_keys  # the same columns in keys.sqlite3 and in the shared database
+_LOCAL = api_keys_table(MetaData())  # created in a keys.sqlite3 that lacks it
+
+
+def _columns() -> list[Any]:
+    t = _TABLE
+    return [t.c[name] for name in _COLUMNS]
+
+
+def _add_tenant_column(engine: Engine) -> None:
+    """A keys.sqlite3 from before tenants gains the column (its keys: the national layer)."""
+    with engine.begin() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("api_keys")}
+        if "tenant" not in columns:
+            conn.exec_driver_sql("ALTER TABLE api_keys ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
+
+
+def _why(exc: SQLAlchemyError) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"the key database does not answer ({type(exc).__name__}: {text[0] if text else ''})"[
+        :300
+    ]
 
 
 def _row(row: tuple) -> ApiKey:

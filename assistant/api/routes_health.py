@@ -1,5 +1,5 @@
 """GET /healthz (the process is alive), GET /readyz (store, embedder and index ready; the
-audit log's state) and GET /metrics (Prometheus, not in the OpenAPI document)."""
+audit log's and Redis's state) and GET /metrics (Prometheus, not in the OpenAPI document)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ class Ready(BaseModel):
         default=None,
         description="'ok', or 'degraded: <why>' when the audit database cannot be written "
         "(answers are still served; see docs/deployment.md).",
+    )
+    redis: str | None = Field(
+        default=None,
+        description="With REGELRETT_REDIS_URL: 'ok', or 'degraded: <why>' when Redis does not "
+        "answer (rate limits then hold per process; answers are still served; see "
+        "docs/deployment.md).",
     )
 
 
@@ -55,6 +61,9 @@ def readyz(request: Request) -> JSONResponse:
     if svc.recorder.audit is not None:
         degraded = svc.recorder.degraded
         body["audit"] = f"degraded: {degraded}" if degraded else "ok"
+    if svc.redis is not None:
+        trouble = svc.redis.check()
+        body["redis"] = f"degraded: {trouble}" if trouble else "ok"
     return JSONResponse(body)
 
 

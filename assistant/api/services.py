@@ -1,9 +1,11 @@
 """What the API's routes share in one process: the store, embedder and Assistant (opened in the
-lifespan and warmed up in the background), the key and feedback stores, and the rate limiters."""
+lifespan and warmed up in the background), the key and feedback stores, the rate limiters and
+the link to Redis (rate limits shared by all processes when REGELRETT_REDIS_URL is set)."""
 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,12 +16,13 @@ from assistant.answer import Assistant
 from assistant.api.feedback import FeedbackStore
 from assistant.api.keys import DEMO_NAME, KeyStore
 from assistant.api.problems import ApiProblem
-from assistant.api.ratelimit import RateLimiter
+from assistant.api.ratelimit import make_limiter
 from assistant.audit import AuditUnavailable
 from assistant.audit.recorder import Recorder
 from assistant.catalogue import Catalogue
 from assistant.embeddings import Embedder, make_embedder
 from assistant.observability.metrics import Metrics
+from assistant.redis_link import RedisLink
 from assistant.settings import Settings
 from assistant.store import StoreError, VectorStore, open_store
 from ingest.pipeline import IngestReport
@@ -34,13 +37,15 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.keys = KeyStore(settings.data_dir / "keys.sqlite3")
+        self.keys = KeyStore.for_settings(settings)  # the shared database's, when set
         self.feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
         self.metrics = Metrics()
         # the audit log, metrics and answer log line: what every surface calls after answer()
         self.recorder = Recorder.for_settings(settings, self.metrics)
-        self.ip_limiter = RateLimiter(settings.server.rate_per_minute_ip)
-        self.key_limiter = RateLimiter(settings.server.rate_per_minute_key)
+        # shared by every process through Redis when REGELRETT_REDIS_URL is set
+        self.redis = RedisLink.from_settings(settings, self.metrics.redis_fallback)
+        self.ip_limiter = make_limiter(settings.server.rate_per_minute_ip, "api-ip", self.redis)
+        self.key_limiter = make_limiter(settings.server.rate_per_minute_key, "api-key", self.redis)
         self.store: VectorStore | None = None
         self.store_error: str | None = None
         self.embedder: Embedder | None = None
@@ -56,10 +61,18 @@ class Services:
         self.after_ingest.append(self.metrics.ingested)
         self.after_ingest.append(self.recorder.sources_changed)
 
+    @property
+    def remote_state(self) -> bool:
+        """Rate limits or keys live on another machine (Redis, the shared database): checking
+        a request waits on the network."""
+        return self.redis is not None or self.settings.database.url is not None
+
     # -- life cycle --------------------------------------------------------------------------
 
     def open(self) -> None:
         self._open_audit()
+        if self.redis is not None and self.redis.check() is None:
+            log.info("redis: shared rate limits at %s", self.redis.where)
         try:
             self.store = open_store(self.settings)
         except StoreError as exc:
@@ -108,8 +121,11 @@ class Services:
             f"http://[{h}]:{s.port}" if ":" in h else f"http://{h}:{s.port}"
             for h in dict.fromkeys(hosts)
         ]
+        # in a shared key table every server has its own demo key, or each start would
+        # replace the others'
+        name = f"{DEMO_NAME}@{socket.gethostname()}:{s.port}" if self.keys.shared else DEMO_NAME
         self.demo_key, _ = self.keys.create(
-            DEMO_NAME,
+            name,
             ["ask"],
             kind="widget",
             origins=origins,
@@ -125,6 +141,8 @@ class Services:
         self.keys.close()
         self.feedback.close()
         self.recorder.close()
+        if self.redis is not None:
+            self.redis.close()
 
     # -- for routes --------------------------------------------------------------------------
 

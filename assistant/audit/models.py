@@ -98,3 +98,48 @@ verified_answers = Table(
     Column("withdrawn_reason", Text),
     Index("ix_verified_answers_status", "status", "tenant"),
 )
+
+
+# -- state that several server processes share (docs/deployment.md) ------------------------------
+# In the shared database (REGELRETT_DATABASE_URL) these come from migration 0003. Without one,
+# each lives in its own SQLite file in the data dir, as before: `api_keys` in keys.sqlite3, the
+# Slack tables (named `seen` and `answers` there) in slack.sqlite3.
+
+
+def api_keys_table(meta: MetaData) -> Table:
+    return Table(
+        "api_keys",
+        meta,
+        Column("id", String(32), primary_key=True),
+        Column("name", String(100), nullable=False, index=True),
+        Column("hash", String(64), nullable=False, unique=True),  # SHA-256 of the key
+        Column("hint", String(16), nullable=False),
+        Column("scopes", String(200), nullable=False),  # space-separated
+        Column("kind", String(10), nullable=False),
+        Column("origins", Text, nullable=False, default=""),  # space-separated
+        Column("created", String(40), nullable=False),  # ISO 8601, UTC
+        Column("revoked", String(40)),
+        Column("tenant", String(100), nullable=False, default=""),
+    )
+
+
+def slack_tables(meta: MetaData, seen: str, answers: str) -> tuple[Table, Table]:
+    seen_table = Table(
+        seen,
+        meta,
+        Column("key", String(300), primary_key=True),  # event:<id>, message:<channel>:<ts>
+        Column("at", Float, nullable=False, index=True),  # Unix time
+    )
+    answers_table = Table(
+        answers,
+        meta,
+        Column("id", String(64), primary_key=True),  # Answer.id
+        Column("at", Float, nullable=False, index=True),
+        Column("data", Text, nullable=False),  # the Answer as JSON, passages without text
+        Column("escalated_by", String(100)),
+    )
+    return seen_table, answers_table
+
+
+api_keys = api_keys_table(metadata)
+slack_seen, slack_answers = slack_tables(metadata, "slack_seen", "slack_answers")

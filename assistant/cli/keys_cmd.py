@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from assistant.api.keys import KeyInputError, KeyStore
+from assistant.api.keys import KeyInputError, KeyStore, KeyStoreUnavailable
 from assistant.cli.common import console, fail, load_settings
 
 app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
@@ -15,7 +15,7 @@ app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
 
 def _store() -> KeyStore:
     settings = load_settings()
-    return KeyStore(settings.data_dir / "keys.sqlite3")
+    return KeyStore.for_settings(settings)  # the shared database when REGELRETT_DATABASE_URL
 
 
 @app.command("create")
@@ -43,7 +43,7 @@ def create(
         plaintext, key = store.create(
             name, scope, kind="widget" if widget else "server", origins=origin, tenant=tenant
         )
-    except KeyInputError as exc:
+    except (KeyInputError, KeyStoreUnavailable) as exc:
         fail(str(exc))
     finally:
         store.close()
@@ -66,6 +66,8 @@ def list_keys(
     store = _store()
     try:
         keys = store.list(include_revoked=all_keys)
+    except KeyStoreUnavailable as exc:
+        fail(str(exc))
     finally:
         store.close()
     if as_json:
@@ -112,7 +114,7 @@ def revoke(name_or_id: str = typer.Argument(..., help="The key's name or id.")) 
     store = _store()
     try:
         revoked = store.revoke(name_or_id)
-    except KeyInputError as exc:
+    except (KeyInputError, KeyStoreUnavailable) as exc:
         fail(str(exc))
     finally:
         store.close()

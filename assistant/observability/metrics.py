@@ -59,6 +59,14 @@ class Metrics:
             registry=r,
         )
 
+        self.redis_fallbacks = Counter(
+            "regelrett_redis_fallbacks",
+            "Calls that used this process's own state because Redis did not answer (rate "
+            "limits by kind: api-ip, api-key, slack-user, slack-channel; slack-dedupe).",
+            ["what"],
+            registry=r,
+        )
+
     def answered(self, answer: Answer, surface: str) -> None:
         refused = "true" if answer.refused else "false"
         self.answers.labels(surface, answer.mode, refused).inc()
@@ -73,6 +81,9 @@ class Metrics:
 
     def audit_failed(self, what: str) -> None:
         self.audit_failures.labels(what).inc()
+
+    def redis_fallback(self, what: str) -> None:
+        self.redis_fallbacks.labels(what).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -53,8 +53,9 @@ def mount_slack(app: FastAPI, settings: Settings) -> None:
         settings=settings,
         assistant=assistant,
         feedback=services.feedback,
-        state=SlackState(settings.data_dir / "slack.sqlite3"),
-        limits=SlackLimits(s),
+        # shared with the other processes through Redis and the shared database, when set
+        state=SlackState.for_settings(settings, services.redis),
+        limits=SlackLimits(s, services.redis),
         recorder=services.recorder,
     )
     bolt = build_app(bot)

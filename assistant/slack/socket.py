@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from assistant.api.feedback import FeedbackStore
 from assistant.audit.recorder import Recorder
+from assistant.redis_link import RedisLink
 from assistant.settings import Settings
 from assistant.slack.app import build_app, web_client
 from assistant.slack.bot import SlackBot
@@ -40,6 +41,8 @@ def open_bot(settings: Settings) -> Iterator[SlackBot]:
     its own."""
     feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     recorder = Recorder.for_settings(settings)
+    redis = RedisLink.from_settings(settings)
+    state = SlackState.for_settings(settings, redis)
     with open_assistant(settings) as assistant:
         assistant.warm_up()
         try:
@@ -47,13 +50,16 @@ def open_bot(settings: Settings) -> Iterator[SlackBot]:
                 settings=settings,
                 assistant=lambda: assistant,
                 feedback=feedback,
-                state=SlackState(settings.data_dir / "slack.sqlite3"),
-                limits=SlackLimits(settings.slack),
+                state=state,
+                limits=SlackLimits(settings.slack, redis),
                 recorder=recorder,
             )
         finally:
             feedback.close()
             recorder.close()
+            state.close()
+            if redis is not None:
+                redis.close()
 
 
 def run_socket_mode(
