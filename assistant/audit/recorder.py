@@ -1,6 +1,7 @@
 """The one seam every surface calls after `answer()`, feedback and escalation: the audit log,
 the metrics and the answer log line, in one place. Nothing here fails the caller: a broken
-audit database is counted and logged by AuditStore, never raised."""
+audit database is counted and logged by AuditStore, and its rows wait in the spool, never
+raised."""
 
 from __future__ import annotations
 
@@ -30,8 +31,12 @@ class Recorder:
     @classmethod
     def for_settings(cls, settings: Settings, metrics: Metrics | None = None) -> Recorder:
         """With an AuditStore from settings (none when `audit.enabled` is off)."""
-        on_failure = metrics.audit_failed if metrics is not None else None
-        audit = AuditStore.from_settings(settings, on_failure) if settings.audit.enabled else None
+        if not settings.audit.enabled:
+            return cls(settings, None, metrics)
+        if metrics is None:
+            return cls(settings, AuditStore.from_settings(settings), None)
+        audit = AuditStore.from_settings(settings, metrics.audit_failed, metrics.audit_spool)
+        metrics.audit_spool_rows.set_function(audit.spool_pending)
         return cls(settings, audit, metrics)
 
     def answered(
@@ -100,7 +105,15 @@ class Recorder:
 
     @property
     def degraded(self) -> str | None:
-        return self.audit.degraded if self.audit is not None else None
+        """Why the audit trail is not complete in the database right now, or None: the
+        database is away, and/or rows wait in the spool to be written."""
+        if self.audit is None:
+            return None
+        reason, waiting = self.audit.degraded, self.audit.spool_pending()
+        if waiting:
+            kept = f"{waiting} rows kept in the local spool"
+            return f"{reason}; {kept} until it is back" if reason else f"{kept}, being written"
+        return reason
 
     def close(self) -> None:
         if self.audit is not None:

@@ -1,11 +1,15 @@
 """AuditStore: every answered question, with its feedback and escalations, for innsyn requests
 and for review by legal advisers.
 
-What happens when the database is away (PostgreSQL down, disk full): the answer is still
-served. The write is dropped, a warning is logged with the answer id, `on_failure` is called
-(the API counts `regelrett_audit_failures_total`) and `degraded` says why until a write
-succeeds again; /readyz shows it. For a few seconds after a failure, writes are not even tried
-(each is counted as failed), so a database that hangs cannot slow every answer down.
+What happens when the database is away (PostgreSQL down, a network cut, disk full): the
+answer is still served. The row goes to the local spool (assistant.audit.spool) instead and is
+written to the database when it is back, with its own id and time; a warning is logged with the
+answer id, `on_failure` is called (the API counts `regelrett_audit_failures_total`) and
+`degraded` says why until a write succeeds again; /readyz shows it, with the rows waiting in the
+spool. For a few seconds after a failure, writes are not even tried (each goes straight to the
+spool and is counted as failed), so a database that hangs cannot slow every answer down. Only a
+row that cannot be spooled either is lost: logged as an error and counted
+(`regelrett_audit_lost_total`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select
@@ -25,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.audit.db import make_engine, migrate
 from assistant.audit.models import answers, escalations, feedback
+from assistant.audit.spool import Replayed, Spool
 from assistant.pii import mask
 from assistant.records import Answer
 from assistant.settings import Settings
@@ -53,26 +59,38 @@ class AuditStore:
         mask_patterns: Sequence[str] = (),
         connect_timeout_s: float = 3.0,
         on_failure: Callable[[str], None] | None = None,
+        spool_dir: Path | None = None,
+        on_spool: Callable[[str, str, int], None] | None = None,
     ) -> None:
+        """`spool_dir`: where rows wait while the database is away (None: they are lost).
+        `on_spool(event, what, n)`: event 'spooled', 'replayed' or 'lost' (for metrics)."""
         self.url = url
         self.patterns = [re.compile(p) for p in mask_patterns]
         self.connect_timeout_s = connect_timeout_s
         self.on_failure = on_failure
+        self.on_spool = on_spool
+        self.spool = Spool(spool_dir) if spool_dir is not None else None
         self.degraded: str | None = None
         self._engine: Engine | None = None
         self._migrated = False
         self._lock = threading.Lock()
         self._pause_until = 0.0
+        self._replayer: threading.Thread | None = None
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, on_failure: Callable[[str], None] | None = None
+        cls,
+        settings: Settings,
+        on_failure: Callable[[str], None] | None = None,
+        on_spool: Callable[[str, str, int], None] | None = None,
     ) -> AuditStore:
         return cls(
             settings.database_url,
             mask_patterns=settings.audit.mask_patterns,
             connect_timeout_s=settings.database.connect_timeout_s,
             on_failure=on_failure,
+            spool_dir=spool_dir(settings),
+            on_spool=on_spool,
         )
 
     # -- connection ---------------------------------------------------------------------------
@@ -96,42 +114,117 @@ class AuditStore:
             yield conn
 
     def open(self) -> None:
-        """Create or upgrade the schema now (start-up); raises AuditUnavailable."""
+        """Create or upgrade the schema now (start-up), then write what an earlier run left
+        in the spool (in the background); raises AuditUnavailable."""
         try:
             with self._begin():
                 pass
         except SQLAlchemyError as exc:
             raise AuditUnavailable(_reason(exc)) from exc
+        self._replay_soon()
 
     def close(self) -> None:
+        replayer = self._replayer
+        if replayer is not None:
+            replayer.join(timeout=10)  # what it has not written stays in the spool
         with self._lock:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
 
-    def _write(self, what: str, ident: str, rows: Callable[[Connection], None]) -> bool:
-        """Run a write; on failure log, count and remember why. True when stored."""
-        if time.monotonic() < self._pause_until:
+    @property
+    def paused(self) -> bool:
+        """A write failed a moment ago: the database is not tried again yet."""
+        return time.monotonic() < self._pause_until
+
+    def _write(self, what: str, ident: str, table: Any, row: dict[str, Any]) -> bool:
+        """Insert a row; on failure log, count, remember why and keep the row in the spool.
+        True when it is in the database."""
+        if self.paused:
             self._failed(what, ident, self.degraded or "database unavailable", quiet=True)
+            self._keep(what, ident, row)
             return False
         try:
             with self._begin() as conn:
-                rows(conn)
+                conn.execute(table.insert().values(**row))
         except SQLAlchemyError as exc:
             self._pause_until = time.monotonic() + RETRY_AFTER_S
             self._failed(what, ident, _reason(exc))
+            self._keep(what, ident, row)
             return False
         if self.degraded is not None:
             log.warning("audit: the database is back (%s)", what)
             self.degraded = None
+        if self.spool is not None and self.spool.files():
+            self._replay_soon()
         return True
 
     def _failed(self, what: str, ident: str, reason: str, quiet: bool = False) -> None:
         self.degraded = reason
         if not quiet:
-            log.warning("audit: could not record %s %s: %s", what, ident, reason)
+            kept = "kept in the spool until it is back" if self.spool else "not kept"
+            log.warning("audit: could not record %s %s (%s): %s", what, ident, kept, reason)
         if self.on_failure is not None:
             self.on_failure(what)
+
+    def _keep(self, what: str, ident: str, row: dict[str, Any]) -> None:
+        if self.spool is not None:
+            try:
+                self.spool.append(what, row)
+            except OSError as exc:
+                log.error("audit: %s %s is lost: the spool cannot be written: %s", what, ident, exc)
+            else:
+                self._event("spooled", what)
+                return
+        else:
+            log.error("audit: %s %s is lost (no spool)", what, ident)
+        self._event("lost", what)
+
+    def _event(self, event: str, what: str, n: int = 1) -> None:
+        if self.on_spool is not None:
+            self.on_spool(event, what, n)
+
+    # -- the spool ----------------------------------------------------------------------------
+
+    def spool_pending(self) -> int:
+        """Rows waiting in the spool (every process's)."""
+        return self.spool.pending() if self.spool is not None else 0
+
+    def replay(self) -> Replayed | None:
+        """Write the spooled rows to the database now. None when another process is at it;
+        raises AuditUnavailable when the database is still away (the rows stay)."""
+        if self.spool is None:
+            return Replayed()
+        try:
+            done = self.spool.replay(self._begin)
+        except SQLAlchemyError as exc:
+            raise AuditUnavailable(_reason(exc)) from exc
+        if done is not None and done.rows:
+            log.warning("audit: %d rows written from the spool", done.rows)
+            self._event("replayed", "rows", done.rows)
+        if done is not None and done.unreadable:
+            self._event("lost", "unreadable", done.unreadable)
+        return done
+
+    def _replay_soon(self) -> None:
+        """Replay in a background thread (one at a time), so no answer waits for it."""
+        if self.spool is None or not self.spool.files():
+            return
+        with self._lock:
+            if self._replayer is not None and self._replayer.is_alive():
+                return
+            self._replayer = threading.Thread(
+                target=self._replay_quietly, name="audit-spool-replay", daemon=True
+            )
+            self._replayer.start()
+
+    def _replay_quietly(self) -> None:
+        try:
+            self.replay()
+        except AuditUnavailable as exc:
+            log.warning("audit: spooled rows not written yet: %s", exc)
+        except Exception:  # a bug must not kill the process; the rows stay in the spool
+            log.exception("audit: replaying the spool failed")
 
     def mask(self, text: str | None) -> str | None:
         return None if text is None else mask(text, self.patterns).text
@@ -167,7 +260,7 @@ class AuditStore:
             "as_of": answer.as_of,
             "timings": dict(answer.timings),
         }
-        return self._write("answer", answer.id, lambda c: _insert(c, answers, row))
+        return self._write("answer", answer.id, answers, row)
 
     def record_feedback(
         self,
@@ -187,7 +280,7 @@ class AuditStore:
             "comment": self.mask(comment),
             "key_id": key_id,
         }
-        return self._write("feedback", answer_id, lambda c: _insert(c, feedback, row))
+        return self._write("feedback", answer_id, feedback, row)
 
     def record_escalation(
         self,
@@ -207,7 +300,7 @@ class AuditStore:
             "by": by,
             "channel": channel,
         }
-        return self._write("escalation", answer_id, lambda c: _insert(c, escalations, row))
+        return self._write("escalation", answer_id, escalations, row)
 
     # -- retention and innsyn -----------------------------------------------------------------
 
@@ -259,8 +352,9 @@ class AuditStore:
         return rows
 
 
-def _insert(conn: Connection, table: Any, row: dict[str, Any]) -> None:
-    conn.execute(table.insert().values(**row))
+def spool_dir(settings: Settings) -> Path:
+    """Where audit rows wait while the database is away."""
+    return settings.data_dir / "audit-spool"
 
 
 def _by_answer(conn: Connection, table: Any, ids: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -1,4 +1,5 @@
-"""`regelrett audit`: retention (purge) and export for innsyn requests."""
+"""`regelrett audit`: retention (purge), export for innsyn requests, and writing the rows kept
+in the local spool while the database was away (replay)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from typing import Any
 
 import typer
 
-from assistant.cli.common import console, fail, load_settings
+from assistant.cli.common import console, err_console, fail, load_settings
 
-app = typer.Typer(no_args_is_help=True, help="The audit log: purge by age, export.")
+app = typer.Typer(
+    no_args_is_help=True, help="The audit log: purge by age, export, replay the spool."
+)
 
 CSV_COLUMNS = [
     "id",
@@ -97,12 +100,45 @@ def export(
         fail(f"audit database unavailable: {exc}")
     finally:
         store.close()
+    _warn_spooled(store)
     text = to_csv(rows) if fmt == "csv" else json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
         console.print(f"{len(rows)} answers written to {output}", highlight=False)
+
+
+@app.command("replay")
+def replay() -> None:
+    """Write the rows kept in the local spool while the audit database was away.
+
+    The spool is DATA_DIR/audit-spool; a running server writes it by itself once the database
+    is back."""
+    from assistant.audit import AuditUnavailable
+
+    store = _open()
+    try:
+        done = store.replay()
+    except AuditUnavailable as exc:
+        fail(f"audit database unavailable: {exc}; the rows stay in the spool", code=1)
+    finally:
+        store.close()
+    if done is None:
+        fail("another process is writing the spool now; try again in a moment", code=1)
+    console.print(f"{done.rows} rows written from the spool", highlight=False)
+    if done.unreadable:
+        console.print(f"[red]{done.unreadable} unreadable lines skipped (see the log)[/]")
+
+
+def _warn_spooled(store: Any) -> None:
+    waiting = store.spool_pending()
+    if waiting:
+        err_console.print(
+            f"[yellow]{waiting} rows are still in the local spool and not in this export: "
+            "run `regelrett audit replay` once the database is back.[/]",
+            highlight=False,
+        )
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

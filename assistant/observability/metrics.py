@@ -3,7 +3,7 @@ apart). `GET /metrics` serves them in the text format."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from assistant.records import Answer
@@ -58,6 +58,28 @@ class Metrics:
             ["what"],
             registry=r,
         )
+        self.audit_spooled = Counter(
+            "regelrett_audit_spooled",
+            "Audit rows kept in the local spool while the database was away.",
+            ["what"],
+            registry=r,
+        )
+        self.audit_replayed = Counter(
+            "regelrett_audit_replayed",
+            "Spooled audit rows written to the database once it was back.",
+            registry=r,
+        )
+        self.audit_lost = Counter(
+            "regelrett_audit_lost",
+            "Audit rows lost: neither the database nor the spool could take them.",
+            ["what"],
+            registry=r,
+        )
+        self.audit_spool_rows = Gauge(
+            "regelrett_audit_spool_rows",
+            "Audit rows waiting in the spool (all processes sharing the data dir).",
+            registry=r,
+        )
 
         self.redis_fallbacks = Counter(
             "regelrett_redis_fallbacks",
@@ -81,6 +103,15 @@ class Metrics:
 
     def audit_failed(self, what: str) -> None:
         self.audit_failures.labels(what).inc()
+
+    def audit_spool(self, event: str, what: str, n: int = 1) -> None:
+        """AuditStore's `on_spool`: 'spooled', 'replayed' or 'lost'."""
+        if event == "spooled":
+            self.audit_spooled.labels(what).inc(n)
+        elif event == "replayed":
+            self.audit_replayed.inc(n)
+        else:
+            self.audit_lost.labels(what).inc(n)
 
     def redis_fallback(self, what: str) -> None:
         self.redis_fallbacks.labels(what).inc()
