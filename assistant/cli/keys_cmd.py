@@ -22,7 +22,7 @@ def _store() -> KeyStore:
 def create(
     name: str = typer.Argument(..., help="A name to recognise the key by (unique while active)."),
     scope: list[str] = typer.Option(
-        ["ask"], "--scope", help="ask and/or admin (repeat the option for both)."
+        ["ask"], "--scope", help="ask, admin and/or review (the /review page); repeatable."
     ),
     widget: bool = typer.Option(
         False, "--widget", help="A public key for the web widget: scope ask, bound to --origin."
