@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich import box
 from rich.table import Table
 
 from assistant.cli.common import console, fail, load_settings
@@ -245,21 +246,33 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
 
 
+SHORT = {
+    "POST /v1/ask": "ask",
+    "POST /v1/ask/stream": "stream",
+    "POST /v1/feedback": "feedback",
+    "GET /v1/sources": "sources",
+    "GET /v1/sources/{id}": "source",
+    "GET /v1/sources/{id}/sections/{label}": "section",
+}
+
+
 def _show_soak(report: SoakReport) -> None:
     table = Table(
         "endpoint",
         "requests",
         "errors",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
+        "p50",
+        "p95",
+        "p99",
         "req/s",
-        "first event p95",
-        title="Soak: per endpoint (latency after the warm-up)",
+        "1st event p95",
+        title="Soak: per endpoint (ms, requests started after the warm-up)",
+        caption="; ".join(f"{short} = {name}" for name, short in SHORT.items()),
+        box=box.SIMPLE,
     )
     for row in report.endpoint_rows():
         table.add_row(
-            row["endpoint"],
+            SHORT.get(row["endpoint"], row["endpoint"]),
             str(row["requests"]),
             str(row["errors"]),
             _ms(row["p50_ms"]),
