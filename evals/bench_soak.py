@@ -352,7 +352,7 @@ class _User:
         _expect(r, 201)
 
     async def browse(self) -> None:
-        cited = [c for a in self.answers for c in a.get("citations") or []]
+        cited = [c for a in self.answers for c in a.get("citations") or [] if c.get("section")]
         roll = self.rng.random()
         if cited and roll < 0.5:
             await self.call(SECTION, self.section(self.rng.choice(cited)))
