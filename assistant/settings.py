@@ -189,6 +189,15 @@ class RetrievalSettings(_Section):
         default=30, ge=5, le=200, description="Candidates per retriever before fusion."
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_in_memory_max: int = Field(
+        default=200_000,
+        ge=0,
+        description=(
+            "Dense search runs exactly over the vectors held in memory (loaded from the store "
+            "with the lexical index, 1.5 kB per chunk at 384 dimensions) up to this many "
+            "chunks; above it, or at 0, every dense search is a query to Chroma."
+        ),
+    )
     weight_reference: float = Field(
         default=6.0,
         ge=0,

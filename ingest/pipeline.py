@@ -232,7 +232,9 @@ class Ingestor:
                 return False
         generation = uuid.uuid4().hex
         self.store.set_index_info(replace(info, generation=generation))
-        LexicalIndex(self.store.iter_all(batch_size=1000), generation).save(path)
+        LexicalIndex.from_store(
+            self.store, generation, self.settings.retrieval.dense_in_memory_max
+        ).save(path)
         return True
 
     def _params_hash(self, doc_type: str | None) -> str:

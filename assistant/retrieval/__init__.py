@@ -164,10 +164,13 @@ class Retriever:
                 return self._index
             path = self.settings.lexical_path
             loaded = LexicalIndex.load(path)
+            limit = self.settings.retrieval.dense_in_memory_max
             if loaded is None or loaded.generation != generation or not generation:
-                loaded = LexicalIndex(self.store.iter_all(batch_size=1000), generation)
+                loaded = LexicalIndex.from_store(self.store, generation, limit)
                 if generation:
                     loaded.save(path)
+            if loaded.vectors is not None and not 0 < len(loaded) <= limit:
+                loaded.vectors = None  # this process is set to search the store instead
             self._index = loaded
             self._resolvers = {}
             return loaded
@@ -246,9 +249,10 @@ class Retriever:
             # the question carried over by the glossary, embedded for the other partition
             vectors[other] = self.embedder.embed_query(carried)
         dense = {
-            fam: self._dense(index, vectors[fam], fam, filters, r.candidates) for fam in FAMILIES
+            fam: self._dense(index, vectors[fam], fam, filters, r.candidates, allowed)
+            for fam in FAMILIES
         }
-        sentence_lists = self._sentence_lists(index, question, filters)
+        sentence_lists = self._sentence_lists(index, question, filters, allowed)
         timings["dense"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         lexical = {
@@ -311,7 +315,11 @@ class Retriever:
         )
 
     def _sentence_lists(
-        self, index: LexicalIndex, question: str, filters: Filters
+        self,
+        index: LexicalIndex,
+        question: str,
+        filters: Filters,
+        allowed: npt.NDArray[np.bool_],
     ) -> list[tuple[str, list[int]]]:
         """Dense rankings per partition for each sentence of a many-sentence question: the
         situation a case worker describes and the question itself point to different
@@ -323,7 +331,7 @@ class Retriever:
         for sentence in _question_sentences(question):
             vector = self.embedder.embed_query(sentence)
             for fam in FAMILIES:
-                hits = self._dense(index, vector, fam, filters, r.candidates)
+                hits = self._dense(index, vector, fam, filters, r.candidates, allowed)
                 out.append((fam, [i for i, _ in hits]))
         return out
 
@@ -340,10 +348,17 @@ class Retriever:
         """Dense and lexical rankings within the sources the question names or implies."""
         k = self.settings.retrieval.candidates
         in_scope = np.isin(index.sources, sorted(sources)) & allowed
-        where = dict(filters.where())
-        where["source_id"] = {"$in": sorted(sources)}
-        hits = self.store.query(vector, k, where)
-        out = [[index.position[h.id] for h in hits if h.id in index.position]]
+        out: list[list[int]] = []
+        if index.vectors is not None:
+            out.append([i for i, _ in _top(index.dense_scores(vector), in_scope, k)])
+        else:
+            # within the sources the question names, and within the source filter if any
+            scope = sorted(s for s in sources if not filters.sources or s in filters.sources)
+            if scope:
+                where = dict(filters.where())
+                where["source_id"] = {"$in": scope}
+                hits = self.store.query(vector, k, where)
+                out.append([index.position[h.id] for h in hits if h.id in index.position])
         for fam in FAMILIES:
             mask = in_scope & (index.languages == fam)
             if mask.any():
@@ -465,11 +480,16 @@ class Retriever:
         family: str,
         filters: Filters,
         k: int,
+        allowed: npt.NDArray[np.bool_],
     ) -> list[tuple[int, float]]:
-        where = dict(filters.where())
+        """The k chunks of one language partition closest to `vector`: exact search over the
+        vectors in memory when the index holds them, else a filtered query to the store."""
         langs = [x for x in _LANGS[family] if not filters.languages or x in filters.languages]
         if not langs:
             return []
+        if index.vectors is not None:
+            return _top(index.dense_scores(vector), allowed & (index.languages == family), k)
+        where = dict(filters.where())
         where["language"] = {"$in": langs}
         hits = self.store.query(vector, k, where)
         return [
@@ -495,6 +515,20 @@ class Retriever:
             p.applicable_source_id = validity.applicable[1]
         p.version = currency.version_label((p.tenant, p.source_id), tenants)
         return p
+
+
+def _top(
+    scores: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_], k: int
+) -> list[tuple[int, float]]:
+    """The k best (position, score) pairs among the positions `mask` lets through."""
+    positions = np.flatnonzero(mask)
+    if k <= 0 or positions.size == 0:
+        return []
+    within = scores[positions]
+    n = positions.size
+    best = np.argpartition(-within, k - 1)[:k] if k < n else np.arange(n)
+    best = best[np.argsort(-within[best], kind="stable")]
+    return [(int(positions[j]), float(within[j])) for j in best]
 
 
 def _diversify(

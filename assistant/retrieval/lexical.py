@@ -19,9 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.retrieval.text import Vocabulary, analyse, stem_lang, words
-from assistant.store import StoredChunk
+from assistant.store import StoredChunk, VectorStore
 
-FORMAT_VERSION = 4  # bump whenever the class changes shape
+FORMAT_VERSION = 5  # bump whenever the class changes shape
 
 
 @dataclass
@@ -41,17 +41,22 @@ class DocInfo:
 
 
 class LexicalIndex:
-    """All chunks (ids, texts, metadata) with a BM25 index over header + text."""
+    """All chunks (ids, texts, metadata) with a BM25 index over header + text, and the chunks'
+    vectors (unit length) when the store gave them, for exact dense search in memory."""
 
     def __init__(self, chunks: Iterable[StoredChunk], generation: str = "") -> None:
         self.generation = generation
         self.ids: list[str] = []
         self.texts: list[str] = []
         self.metas: list[dict[str, Any]] = []
+        vectors: list[npt.NDArray[np.float32]] = []
         for c in chunks:
             self.ids.append(c.id)
             self.texts.append(c.text)
             self.metas.append(dict(c.metadata))
+            if c.vector is not None:
+                vectors.append(c.vector)
+        self.vectors = _unit_rows(vectors) if vectors and len(vectors) == len(self.ids) else None
         self.position = {cid: i for i, cid in enumerate(self.ids)}
         counts: Counter[str] = Counter()
         for meta, text in zip(self.metas, self.texts, strict=True):
@@ -96,6 +101,13 @@ class LexicalIndex:
                 doc.labels.add(label)
                 self.by_label[(key[1], label)].append(i)
 
+    @classmethod
+    def from_store(cls, store: VectorStore, generation: str, max_vectors: int) -> LexicalIndex:
+        """Everything the store holds; its vectors too, unless it holds more than
+        `max_vectors` chunks (0: never), where dense search stays in the store."""
+        with_vectors = max_vectors > 0 and store.count() <= max_vectors
+        return cls(store.iter_all(batch_size=1000, with_vectors=with_vectors), generation)
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -121,6 +133,16 @@ class LexicalIndex:
         top = np.argsort(-scores)[:k]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
+    def dense_scores(self, vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Cosine similarity of every chunk to `vector` (the index must hold vectors)."""
+        if self.vectors is None:
+            raise ValueError("this index holds no vectors")
+        q = np.asarray(vector, dtype=np.float32).ravel()
+        norm = float(np.linalg.norm(q))
+        unit = (q / norm if norm > 0 else q).astype(np.float32)
+        scores: npt.NDArray[np.float32] = self.vectors @ unit
+        return scores
+
     def sentence_tokens(self, text: str, lang: str) -> list[str]:
         return analyse(text, lang, self.vocab)
 
@@ -144,3 +166,10 @@ class LexicalIndex:
         if version != FORMAT_VERSION or not isinstance(index, cls):
             return None
         return index
+
+
+def _unit_rows(vectors: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:
+    matrix = np.vstack(vectors).astype(np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(matrix / norms, dtype=np.float32)

@@ -75,6 +75,7 @@ class StoredChunk:
     text: str
     metadata: dict[str, MetaValue]
     score: float | None = None  # cosine similarity for query results
+    vector: npt.NDArray[np.float32] | None = None  # only from iter_all(with_vectors=True)
 
 
 @runtime_checkable
@@ -108,6 +109,8 @@ class VectorStore(Protocol):
 
     def count(self) -> int: ...
 
-    def iter_all(self, batch_size: int = 500) -> Iterator[StoredChunk]: ...
+    def iter_all(
+        self, batch_size: int = 500, with_vectors: bool = False
+    ) -> Iterator[StoredChunk]: ...
 
     def close(self) -> None: ...

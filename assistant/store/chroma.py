@@ -133,17 +133,22 @@ class ChromaStore:
             if session is not None:
                 session.close()
 
-    def iter_all(self, batch_size: int = 500) -> Iterator[StoredChunk]:
+    def iter_all(
+        self, batch_size: int = 500, with_vectors: bool = False
+    ) -> Iterator[StoredChunk]:
+        include = ["documents", "metadatas", *(["embeddings"] if with_vectors else [])]
         offset = 0
         while True:
-            result = self._col.get(
-                include=["documents", "metadatas"], limit=batch_size, offset=offset
-            )
+            result = self._col.get(include=include, limit=batch_size, offset=offset)
             ids = result["ids"]
             if not ids:
                 return
-            for i, doc, meta in zip(ids, result["documents"], result["metadatas"], strict=True):
-                yield StoredChunk(i, doc or "", dict(meta or {}))
+            vectors = result.get("embeddings") if with_vectors else None
+            for n, (i, doc, meta) in enumerate(
+                zip(ids, result["documents"], result["metadatas"], strict=True)
+            ):
+                vector = None if vectors is None else np.asarray(vectors[n], dtype=np.float32)
+                yield StoredChunk(i, doc or "", dict(meta or {}), vector=vector)
             offset += len(ids)
 
 
