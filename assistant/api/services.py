@@ -138,6 +138,9 @@ class Services:
             self._warmer.join()
         if self.store is not None:
             self.store.close()
+        closing = getattr(self.embedder, "close", None)  # an embedding server's HTTP client
+        if callable(closing):
+            closing()
         self.keys.close()
         self.feedback.close()
         self.recorder.close()
