@@ -170,3 +170,36 @@ def test_sources_pull_says_clearly_when_offline(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "could not reach the official sources" in result.output
     assert not list((tmp_path / "dl").glob("*"))
+
+
+def test_bench_query_times_both_dense_searches(tmp_path: Path) -> None:
+    """`regelrett bench query` times dense search in memory and as Chroma queries in the same
+    run, over the questions of a dataset."""
+    folder = tmp_path / "src"
+    write_corpus(folder)
+    assert runner.invoke(app, ["ingest", str(folder)]).exit_code == 0
+    dataset = tmp_path / "q.jsonl"
+    dataset.write_text(
+        json.dumps(
+            {
+                "id": "q1",
+                "question": "Hvor kan hunder løpe fritt i hundeparken?",
+                "lang": "nb",
+                "answerable": True,
+                "kind": "lookup",
+                "gold": [{"source": "hundeparklova.md", "section": "§ 1"}],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "bench.json"
+    result = runner.invoke(
+        app, ["bench", "query", str(dataset), "--rounds", "1", "--json-out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "dense in memory" in result.output and "dense in Chroma" in result.output
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert set(figures) == {"dense in memory", "dense in Chroma"}
+    for run in figures.values():
+        assert run["questions"] == 1 and run["answer_p95_ms"] > 0
