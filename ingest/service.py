@@ -24,10 +24,11 @@ def open_ingestor(settings: Settings) -> Iterator[Ingestor]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings)
     embedder = make_embedder(settings.embedder.backend)
-    manifest = Manifest(settings.manifest_path)
+    manifest = Manifest.for_settings(settings)  # the shared database's, when set
     cache = EmbeddingCache(settings.cache_path)
     try:
-        yield Ingestor(settings, store, embedder, manifest, cache)
+        with manifest.exclusive():  # one ingest per collection across machines
+            yield Ingestor(settings, store, embedder, manifest, cache)
     finally:
         manifest.close()
         cache.close()

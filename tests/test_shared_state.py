@@ -223,3 +223,53 @@ def test_key_store_settings_pick_the_place(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path, database={"url": "postgresql://postgres@127.0.0.1/test"})
     )
     assert shared.shared
+
+
+def test_manifest_in_the_shared_database() -> None:
+    from sqlalchemy import create_engine, text
+
+    from ingest.manifest import ManifestEntry, SharedManifest
+
+    with postgres_schema() as url:
+        here, there = SharedManifest(url, "samling"), SharedManifest(url, "samling")
+        other = SharedManifest(url, "en-annen-samling")
+        here.begin("hamar", "rutiner/a.md", "/srv/a")
+        pending = there.get("hamar", "rutiner/a.md")
+        assert pending is not None and pending.status == "pending"
+        entry = ManifestEntry(
+            tenant="hamar",
+            source_id="rutiner/a.md",
+            root="/srv/a",
+            content_hash="abc",
+            params_hash="p1",
+            chunk_ids=["c1", "c2"],
+            status="ok",
+            title="Rutine A",
+            labels=["§ 1"],
+            meta={"url": "https://hamar.kommune.no"},
+        )
+        here.commit(entry)
+        seen = there.get("hamar", "rutiner/a.md")
+        assert seen is not None and seen.status == "ok" and seen.chunk_ids == ["c1", "c2"]
+        assert seen.labels == ["§ 1"] and seen.meta == {"url": "https://hamar.kommune.no"}
+        there.fail("hamar", "rutiner/a.md", "/srv/a", "kunne ikke lese")
+        failed = here.get("hamar", "rutiner/a.md")
+        assert failed is not None and failed.status == "failed" and failed.content_hash == "abc"
+        assert [e.source_id for e in there.entries(tenant="hamar", root="/srv/a")] == [
+            "rutiner/a.md"
+        ]
+        assert other.get("hamar", "rutiner/a.md") is None  # collections stay apart
+        assert list(other.entries()) == []
+
+        # one ingest per collection across machines
+        probe = create_engine(url)
+        with here.exclusive(), probe.connect() as conn:
+            held = conn.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            ).scalar()
+            assert held and held >= 1
+        there.remove("hamar", "rutiner/a.md")
+        assert here.get("hamar", "rutiner/a.md") is None
+        probe.dispose()
+        for m in (here, there, other):
+            m.close()

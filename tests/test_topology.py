@@ -2,7 +2,8 @@
 Chroma server (`chroma run`), a fresh PostgreSQL database (keys, audit log) on the machine's
 127.0.0.1:5432 and the machine's Redis (rate limits, under a key prefix of their own).
 
-A document uploaded through one process is answered, with a citation, by the other; keys made
+A document uploaded through one process is answered, with a citation, by the other, updated
+through the other (the ingest manifest is shared) and removed through the first; keys made
 once are accepted by both; a key's rate limit is one bucket across both processes. Skips with
 the reason when PostgreSQL, Redis or the chroma command is not there. docs/deployment.md
 describes the topology this stands for.
@@ -224,6 +225,31 @@ def test_two_processes_share_store_keys_audit_and_rate_limits(tmp_path: Path) ->
             ).all()
         engine.dispose()
         assert surfaces == [("api",)]
+
+        # the manifest is shared too: B updates what A ingested (not "added" again), A sees
+        # the new text, and A removes the source B updated
+        amended = LAW.read_text(encoding="utf-8").replace(
+            "Kommunen fastset opningstidene for kvar hundepark.",
+            "Kommunestyret fastset opningstidene for kvar hundepark etter høyring.",
+        )
+        update = httpx.post(
+            b + "/v1/admin/ingest",
+            headers={"X-API-Key": admin},
+            files={"file": ("hundeparklova.md", amended.encode(), "text/markdown")},
+            timeout=120,
+        )
+        assert update.status_code == 200, update.text
+        assert (update.json()["updated"], update.json()["added"]) == (1, 0), update.json()
+        section = a + "/v1/sources/hundeparklova.md/sections/%C2%A7%203-5"
+        deadline = time.monotonic() + 30
+        while "Kommunestyret fastset" not in httpx.get(section, timeout=10).json().get("text", ""):
+            assert time.monotonic() < deadline, "A never saw the update"
+            time.sleep(0.5)
+        removed = httpx.delete(
+            a + "/v1/admin/sources/hundeparklova.md", headers={"X-API-Key": admin}, timeout=60
+        )
+        assert removed.status_code == 200, removed.text
+        assert removed.json()["chunks_removed"] >= 1
 
         # one bucket for the key across both processes: LIMIT requests alternating between
         # them pass, the next is refused by either, with Retry-After

@@ -42,12 +42,12 @@ def _ingestor(svc: Services) -> Ingestor:
     if svc.store is None or svc.embedder is None:
         raise ApiProblem(503, "not_ready", reason=svc.readiness())
     svc.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        manifest = Manifest.for_settings(svc.settings)  # the shared database's, when set
+    except StoreError as exc:
+        raise ApiProblem(503, "not_ready", reason=str(exc)) from exc
     return Ingestor(
-        svc.settings,
-        svc.store,
-        svc.embedder,
-        Manifest(svc.settings.manifest_path),
-        EmbeddingCache(svc.settings.cache_path),
+        svc.settings, svc.store, svc.embedder, manifest, EmbeddingCache(svc.settings.cache_path)
     )
 
 
@@ -86,7 +86,8 @@ def _run(
     with svc.ingest_lock:
         ingestor = _ingestor(svc)
         try:
-            report = ingestor.run([path], doc_type=doc_type, tenant=tenant, prune=prune)
+            with ingestor.manifest.exclusive():  # and across machines (shared database)
+                report = ingestor.run([path], doc_type=doc_type, tenant=tenant, prune=prune)
         except (IngestInputError, StoreError) as exc:
             raise ApiProblem(422, "ingest_input", reason=str(exc)) from exc
         finally:
@@ -189,7 +190,8 @@ def remove_source(
     with svc.ingest_lock:
         ingestor = _ingestor(svc)
         try:
-            removed = ingestor.remove_source(source_id, tenant)
+            with ingestor.manifest.exclusive():
+                removed = ingestor.remove_source(source_id, tenant)
         except IngestInputError as exc:
             raise ApiProblem(404, "source_not_found", source_id=source_id[:300]) from exc
         finally:

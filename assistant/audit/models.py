@@ -143,3 +143,36 @@ def slack_tables(meta: MetaData, seen: str, answers: str) -> tuple[Table, Table]
 
 api_keys = api_keys_table(metadata)
 slack_seen, slack_answers = slack_tables(metadata, "slack_seen", "slack_answers")
+
+
+def manifest_table(meta: MetaData, name: str = "documents", shared: bool = False) -> Table:
+    """What was ingested (ingest.manifest). In a data dir, `documents` in
+    manifest-<collection>.sqlite3; in the shared database `ingest_manifest`, one table for every
+    collection (migration 0004)."""
+    key = [Column("collection", String(200), primary_key=True)] if shared else []
+    return Table(
+        name,
+        meta,
+        *key,
+        Column("tenant", String(100), primary_key=True),
+        Column("source_id", String(1000), primary_key=True),
+        Column("root", Text, nullable=False),
+        Column("content_hash", String(64)),
+        Column("params_hash", String(64)),
+        Column("chunk_ids", Text, nullable=False, default="[]"),  # JSON list
+        Column("status", String(10), nullable=False),  # ok, pending, failed
+        Column("error", Text),
+        Column("title", Text),
+        Column("doc_type", String(40)),
+        Column("doc_status", String(40)),
+        Column("language", String(8)),
+        Column("labels", Text, nullable=False, default="[]"),  # JSON list
+        Column("meta", Text, nullable=False, default="{}"),  # JSON object
+        Column("first_ingested", String(40)),
+        Column("last_ingested", String(40)),
+        Column("last_attempt", String(40)),
+    )
+
+
+ingest_manifest = manifest_table(metadata, "ingest_manifest", shared=True)
+Index("ix_ingest_manifest_root", ingest_manifest.c.collection, ingest_manifest.c.root)

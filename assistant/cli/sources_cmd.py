@@ -51,10 +51,10 @@ def sources(
     if ctx.invoked_subcommand is not None:
         return
     settings = load_settings()
-    if not settings.manifest_path.exists():
+    if settings.database.url is None and not settings.manifest_path.exists():
         entries: list[ManifestEntry] = []
     else:
-        manifest = Manifest(settings.manifest_path)
+        manifest = Manifest.for_settings(settings)
         entries = [e for e in manifest.entries(tenant=tenant) if e.doc_type != "archive"]
         manifest.close()
     if as_json:
