@@ -273,3 +273,27 @@ def test_manifest_in_the_shared_database() -> None:
         probe.dispose()
         for m in (here, there, other):
             m.close()
+
+
+def test_shared_database_away_keys_are_503_not_500(tmp_path: Path) -> None:
+    from tests.api_support import api_settings, wait_ready
+
+    settings = api_settings(tmp_path, "db-down", auth="keys")
+    closed = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/regelrett"
+    settings = settings.model_copy(
+        update={"database": settings.database.model_copy(update={"url": closed})}
+    )
+    with TestClient(create_app(settings)) as client:
+        wait_ready(client)
+        ready = client.get("/readyz").json()
+        assert ready["audit"].startswith("degraded")
+        asked = client.post("/v1/ask", json={"question": "Hva er en DPIA?"}, headers=_key())
+        assert asked.status_code == 503, asked.text
+        assert "the key database does not answer" in asked.json()["detail"]
+        assert client.get("/v1/sources").status_code == 200  # no key needed: still served
+        review = client.get("/review", headers=_key())
+        assert review.status_code == 503 and review.headers["content-type"].startswith("text/html")
+
+
+def _key() -> dict[str, str]:
+    return {"X-API-Key": "rr_" + "x" * 43}

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from assistant.api.keys import KeyStoreUnavailable
 from assistant.api.services import Services
 from assistant.audit import AuditUnavailable
 from assistant.audit.review import VERDICTS, ReviewStore
@@ -173,6 +174,13 @@ def mount_review(app: FastAPI) -> None:
         "/review/answers/{answer_id}/{action}", act, methods=["POST"], response_class=HTMLResponse
     )
     app.include_router(router)
+
+    async def keys_down(request: Request, exc: Exception) -> Response:
+        # the shared key database is away: the page cannot tell who is asking (the API's
+        # dependencies turn this into a 503 problem themselves; only /review gets here)
+        return _unavailable(str(exc))
+
+    app.add_exception_handler(KeyStoreUnavailable, keys_down)
 
 
 def _with_cookie(request: Request, key: str) -> Request:
