@@ -133,9 +133,7 @@ class ChromaStore:
             if session is not None:
                 session.close()
 
-    def iter_all(
-        self, batch_size: int = 500, with_vectors: bool = False
-    ) -> Iterator[StoredChunk]:
+    def iter_all(self, batch_size: int = 500, with_vectors: bool = False) -> Iterator[StoredChunk]:
         include = ["documents", "metadatas", *(["embeddings"] if with_vectors else [])]
         offset = 0
         while True:
