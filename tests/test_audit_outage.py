@@ -113,9 +113,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return build(tmp_path_factory.mktemp("audit-outage"))
 
 
-def _with(settings: Settings, url: str | None) -> Settings:
+def _with(settings: Settings, url: str | None, auth: str = "off") -> Settings:
     return settings.model_copy(
-        update={"database": settings.database.model_copy(update={"url": url})}
+        update={
+            "database": settings.database.model_copy(update={"url": url}),
+            "server": settings.server.model_copy(update={"auth": auth}),
+        }
     )
 
 
@@ -157,15 +160,19 @@ def test_postgresql_cut_mid_traffic_then_back(
     caplog.set_level(logging.WARNING, "regelrett.audit")
     with postgres_schema() as direct:
         through_proxy = direct.replace(f":{PG_PORT}/", f":{proxy.port}/")
-        settings = _with(corpus, through_proxy)
+        # keys on: with a database URL they live in PostgreSQL too (docs/deployment.md)
+        settings = _with(corpus, through_proxy, auth="keys")
         spool = settings.data_dir / "audit-spool"
         try:
             with serve(settings) as client:
+                key, _ = client.app.state.services.keys.create("saksbehandler", ["ask"])  # type: ignore[attr-defined]
+                client.headers["X-API-Key"] = key
                 before = client.post("/v1/ask", json={"question": QUESTION}).json()
                 assert before["id"] in _ids_in(direct, answers)
                 assert client.get("/readyz").json()["audit"] == "ok"
 
                 proxy.cut()  # the pool's connection dies under it; reconnects are refused
+                time.sleep(2.1)  # past the keys' 2-second cache: the key database is asked
                 during = []
                 for i in range(3):
                     r = client.post("/v1/ask", json={"question": f"{QUESTION} ({i})"})
@@ -193,6 +200,12 @@ def test_postgresql_cut_mid_traffic_then_back(
                 spooled = (spool / "spool.jsonl").read_text(encoding="utf-8")
                 assert len(spooled.splitlines()) == 5 and PHONE not in spooled  # masked
                 assert not set(during) & _ids_in(direct, answers)
+                # a key the database confirmed before it went away still works; one never
+                # seen cannot be checked
+                unknown = client.post(
+                    "/v1/ask", json={"question": QUESTION}, headers={"X-API-Key": "rr_" + "x" * 43}
+                )
+                assert unknown.status_code == 503
 
                 proxy.restore()
                 time.sleep(0.6)  # past the pause after the last failure

@@ -51,6 +51,11 @@ KINDS = ("server", "widget")
 PREFIX = "rr_"
 DEMO_NAME = "demo-widget"
 _CACHE_SECONDS = 2.0  # a revoked key stops working within this time in a running server
+# While the key database does not answer, a key it confirmed this recently still works, so a
+# PostgreSQL restart or a short network cut does not stop the answers (issue 7: the database
+# away, answers still served). A key never seen before the outage is refused (503).
+_STALE_SECONDS = 600.0
+_RETRY_SECONDS = 5.0  # after a failed lookup the database is not tried again for this long
 
 _COLUMNS = ("id", "name", "hint", "scopes", "kind", "origins", "created", "revoked", "tenant")
 _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -142,6 +147,7 @@ class KeyStore:
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
         self._origins: tuple[float, frozenset[str]] | None = None
+        self._down_until = 0.0  # the database failed: until then, known keys without asking it
 
     @classmethod
     def for_settings(cls, settings: Settings) -> KeyStore:
@@ -285,7 +291,8 @@ class KeyStore:
 
     def lookup(self, plaintext: str) -> ApiKey | None:
         """The active key with this plaintext, or None. Cached for a couple of seconds.
-        KeyStoreUnavailable when the database does not answer."""
+        When the database does not answer: the last answer about this key if it is at most
+        `_STALE_SECONDS` old, else KeyStoreUnavailable."""
         if not plaintext.startswith(PREFIX) or len(plaintext) > 200:
             return None
         digest = hash_key(plaintext)
@@ -293,12 +300,22 @@ class KeyStore:
         hit = self._cache.get(digest)
         if hit is not None and now - hit[0] < _CACHE_SECONDS:
             return hit[1]
+        known = hit is not None and now - hit[0] < _STALE_SECONDS
+        if hit is not None and known and now < self._down_until:
+            return hit[1]
         t = _TABLE
         with self._lock:
-            with self._begin() as conn:
-                row = conn.execute(
-                    select(*_columns()).where(t.c.hash == digest, t.c.revoked.is_(None))
-                ).first()
+            try:
+                with self._begin() as conn:
+                    row = conn.execute(
+                        select(*_columns()).where(t.c.hash == digest, t.c.revoked.is_(None))
+                    ).first()
+            except KeyStoreUnavailable as exc:
+                self._down_until = time.monotonic() + _RETRY_SECONDS
+                if hit is not None and known:
+                    log.warning("keys: the database does not answer; a known key used: %s", exc)
+                    return hit[1]
+                raise
             if len(self._cache) > 10_000:
                 self._cache.clear()
             key = _row(tuple(row)) if row else None
