@@ -2,7 +2,9 @@
 
 Figures, not a pass/fail test. Model load and index load are excluded (warm-up first); each
 question is answered once for retrieval alone and once end to end. The baseline in the same
-run is the embedder's own query latency (the floor every dense retrieval pays).
+run is the embedder's own query latency (the floor every dense retrieval pays). CPU time per
+answer (all of the process's threads) is reported beside wall time: on a shared machine it is
+the steadier figure.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class QueryBench:
     retrieval_p95_ms: float
     answer_p50_ms: float
     answer_p95_ms: float
+    answer_cpu_p50_ms: float
+    answer_cpu_p95_ms: float
     answers_per_s: float
     peak_rss_mb: float
 
@@ -41,7 +45,7 @@ def _pct(values: Sequence[float], p: float) -> float:
 def bench_query(assistant: Assistant, questions: Sequence[str], rounds: int = 2) -> QueryBench:
     assistant.warm_up()
     assistant.answer(questions[0])  # first call pays lazy set-up
-    embed, retrieval, answer = [], [], []
+    embed, retrieval, answer, cpu = [], [], [], []
     wall = 0.0
     for _ in range(rounds):
         for q in questions:
@@ -51,9 +55,11 @@ def bench_query(assistant: Assistant, questions: Sequence[str], rounds: int = 2)
             t0 = time.perf_counter()
             assistant.retriever.retrieve(q)
             retrieval.append(time.perf_counter() - t0)
+            c0 = time.process_time()
             t0 = time.perf_counter()
             assistant.answer(q)
             answer.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             wall += answer[-1]
     return QueryBench(
         questions=len(questions),
@@ -63,6 +69,8 @@ def bench_query(assistant: Assistant, questions: Sequence[str], rounds: int = 2)
         retrieval_p95_ms=_pct(retrieval, 95),
         answer_p50_ms=statistics.median(answer) * 1000,
         answer_p95_ms=_pct(answer, 95),
+        answer_cpu_p50_ms=statistics.median(cpu) * 1000,
+        answer_cpu_p95_ms=_pct(cpu, 95),
         answers_per_s=len(answer) / wall if wall else 0.0,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )

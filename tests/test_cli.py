@@ -202,4 +202,4 @@ def test_bench_query_times_both_dense_searches(tmp_path: Path) -> None:
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert set(figures) == {"dense in memory", "dense in Chroma"}
     for run in figures.values():
-        assert run["questions"] == 1 and run["answer_p95_ms"] > 0
+        assert run["questions"] == 1 and run["answer_p95_ms"] > 0 and run["answer_cpu_p95_ms"] > 0
