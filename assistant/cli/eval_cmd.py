@@ -118,6 +118,8 @@ def eval_cmd(
     from evals.system import RegelrettSystem
 
     settings = _eval_settings(collection, sources_shown=10)
+    if dump_run is not None and len(datasets) > 1 and dump_run.is_file():
+        fail(f"--dump-run {dump_run} is a file; with several datasets it must be a folder")
     try:
         items = {ds: load_dataset(ds) for ds in datasets}
     except (OSError, ValueError) as exc:
@@ -143,6 +145,9 @@ def eval_cmd(
             typer.echo(format_report(reports))
             results[str(ds)] = [report_to_dict(r) for r in reports]
             if dump_run is not None:
+                # several datasets: always a folder (one file each, none overwritten)
+                if len(datasets) > 1:
+                    dump_run.mkdir(parents=True, exist_ok=True)
                 target = dump_run / f"{ds.stem}.run.jsonl" if dump_run.is_dir() else dump_run
                 write_run(reports[0], target)
                 console.print(f"run written to {target}")
