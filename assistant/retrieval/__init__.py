@@ -239,6 +239,8 @@ class Retriever:
         timings["references"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
+        sentences = _question_sentences(question) if r.weight_sentences > 0 else []
+        sentence_vectors = [self.embedder.embed_query(s) for s in sentences]
         vector = self.embedder.embed_query(question)
         timings["embed"] = time.perf_counter() - t1
         t2 = time.perf_counter()
@@ -252,7 +254,11 @@ class Retriever:
             fam: self._dense(index, vectors[fam], fam, filters, r.candidates, allowed)
             for fam in FAMILIES
         }
-        sentence_lists = self._sentence_lists(index, question, filters, allowed)
+        sentence_lists = [
+            (fam, [i for i, _ in self._dense(index, v, fam, filters, r.candidates, allowed)])
+            for v in sentence_vectors
+            for fam in FAMILIES
+        ]
         timings["dense"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         lexical = {
@@ -313,27 +319,6 @@ class Retriever:
             best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
         )
-
-    def _sentence_lists(
-        self,
-        index: LexicalIndex,
-        question: str,
-        filters: Filters,
-        allowed: npt.NDArray[np.bool_],
-    ) -> list[tuple[str, list[int]]]:
-        """Dense rankings per partition for each sentence of a many-sentence question: the
-        situation a case worker describes and the question itself point to different
-        provisions, and one embedding of the whole blurs both."""
-        r = self.settings.retrieval
-        out: list[tuple[str, list[int]]] = []
-        if r.weight_sentences <= 0:
-            return out
-        for sentence in _question_sentences(question):
-            vector = self.embedder.embed_query(sentence)
-            for fam in FAMILIES:
-                hits = self._dense(index, vector, fam, filters, r.candidates, allowed)
-                out.append((fam, [i for i, _ in hits]))
-        return out
 
     def _scoped(
         self,
