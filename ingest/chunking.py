@@ -37,8 +37,11 @@ class ChunkParams:
 
 
 # Bump when the chunking rules or the chunk metadata change, so that existing documents are
-# re-chunked (3: each chunk records its section kind).
-CHUNKER_VERSION = 3
+# re-chunked (3: each chunk records its section kind; 4: no chunk of a stray fragment).
+CHUNKER_VERSION = 4
+# A piece shorter than this ("1.", "nr.", the tail of a cut sentence) never stands alone in a
+# chunk: embedded with its section's header line it matched many questions and said nothing.
+TINY_PIECE_CHARS = 40
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"«(\[]?[A-ZÆØÅ0-9])")
 
@@ -53,6 +56,7 @@ def split_sentences(text: str) -> list[str]:
 class _Piece:
     text: str
     page: int | None
+    last_page: int | None = None  # when glued pieces end on a later page
 
 
 def _block_pieces(block: Block, max_chars: int) -> list[_Piece]:
@@ -96,11 +100,40 @@ def _overlap(window: list[_Piece], overlap_chars: int) -> list[_Piece]:
     return carried
 
 
+def _glue_tiny(pieces: list[_Piece]) -> list[_Piece]:
+    """Each tiny piece joined to the piece after it (the last one to the piece before)."""
+    out: list[_Piece] = []
+    pending: _Piece | None = None
+    for piece in pieces:
+        if pending is not None:
+            piece = _join(pending, piece)
+            pending = None
+        if len(piece.text) < TINY_PIECE_CHARS:
+            pending = piece
+        else:
+            out.append(piece)
+    if pending is not None:
+        if out:
+            out[-1] = _join(out[-1], pending)
+        else:
+            out.append(pending)
+    return out
+
+
+def _join(first: _Piece, second: _Piece) -> _Piece:
+    pages = [p for x in (first, second) for p in (x.page, x.last_page) if p is not None]
+    return _Piece(
+        f"{first.text}\n\n{second.text}",
+        min(pages) if pages else None,
+        max(pages) if pages else None,
+    )
+
+
 def split_section(section: Section, params: ChunkParams) -> list[list[_Piece]]:
     """The section's text as windows of pieces, each window at most max_chars long."""
-    pieces = [
-        p for b in section.blocks if b.text.strip() for p in _block_pieces(b, params.max_chars)
-    ]
+    pieces = _glue_tiny(
+        [p for b in section.blocks if b.text.strip() for p in _block_pieces(b, params.max_chars)]
+    )
     windows: list[list[_Piece]] = []
     window: list[_Piece] = []
     size = 0
@@ -218,6 +251,6 @@ def chunk_document(doc: Document, params: ChunkParams, tenant: str = "") -> list
             continue
         for window in split_section(group[0], params):
             body = "\n\n".join(p.text for p in window)
-            pages = [p.page for p in window if p.page is not None]
+            pages = [q for p in window for q in (p.page, p.last_page) if q is not None]
             chunks.append(_make_chunk(doc, tenant, group, body, pages, len(chunks)))
     return chunks

@@ -110,3 +110,26 @@ def test_header_without_abbreviation_or_label() -> None:
 def test_split_sentences_keeps_text() -> None:
     text = "Dette er én. Dette er to! Er dette tre? Ja: 4. ledd gjelder."
     assert " ".join(split_sentences(text)) == text
+
+
+def test_no_chunk_is_a_stray_fragment() -> None:
+    """A paragraph number in a block of its own before a long paragraph, and the tail of a
+    sentence cut at the chunk size, join their neighbours instead of becoming chunks like
+    "1." or "those acts." (which, embedded with the section's header, matched anything)."""
+    long_ledd = " ".join([LEDD] * 9)[:1199]
+    cut_sentence = "Ord " * 330 + "og slutten."
+    doc = _doc(
+        Section(
+            "Artikkel 28",
+            "Databehandler",
+            ["Artikkel 28"],
+            [Block("1."), Block(long_ledd), Block("nr."), Block(cut_sentence)],
+        )
+    )
+    params = ChunkParams(max_chars=1200, overlap_chars=150, min_chars=200)
+    chunks = chunk_document(doc, params)
+    assert all(len(c.text) >= 40 for c in chunks), [c.text[:50] for c in chunks]
+    text = " ".join(c.text for c in chunks)
+    for fragment in ("1.", "nr.", "og slutten."):
+        assert fragment in text
+    assert chunks[0].text.startswith("1.\n\n")
