@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.retrieval import STORE_CHECK_S
 from tests.api_support import api_settings, ingest, serve, write_corpus
 from tests.chroma_server import chroma_binary, free_port
 
@@ -63,6 +64,9 @@ def test_chroma_killed_mid_traffic_then_back(tmp_path: Path) -> None:
             assert client.post("/v1/ask", json={"question": QUESTION}).status_code == 200
             proc.kill()  # SIGKILL: no goodbye
             proc.wait(timeout=10)
+            # until the next store check the index held in memory (vectors included) answers;
+            # from then on every question needs the store
+            time.sleep(STORE_CHECK_S + 0.2)
             down = client.post("/v1/ask", json={"question": QUESTION})
             assert down.status_code == 503, down.text
             assert down.headers["content-type"] == "application/problem+json"

@@ -62,6 +62,10 @@ _NEW_VERSION = re.compile(
 )
 _LANGS = {"no": ["nb", "nn"], "en": ["en"]}
 NATIONAL = ""
+# How often the retriever asks the store whether its content changed. Between two checks it
+# answers from the index it holds (texts, metadata, BM25 and, up to dense_in_memory_max
+# chunks, the vectors); a store that cannot be reached at a check fails the request (503).
+STORE_CHECK_S = 2.0
 
 
 def is_currency_question(question: str) -> bool:
@@ -154,7 +158,7 @@ class Retriever:
 
     def index(self) -> LexicalIndex:
         now = time.monotonic()
-        if self._index is not None and now - self._checked < 2.0:
+        if self._index is not None and now - self._checked < STORE_CHECK_S:
             return self._index
         with self._lock:
             info = self.store.index_info()
