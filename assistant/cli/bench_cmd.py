@@ -245,15 +245,29 @@ def bench_soak_cmd(
         )
         with serve_for_soak(settings, n) as server:
             report = run_soak(server.url, questions, config, pid=server.pid, workers=n)
-            if report.errors:  # the log goes with the temporary folder: show its end now
-                tail = server.log_path.read_text("utf-8", errors="replace").splitlines()[-30:]
-                console.print("[yellow]server log (end):[/]\n" + "\n".join(tail), markup=True)
+            if report.errors:  # the log goes with the temporary folder: keep what explains them
+                _keep_server_log(server.log_path, json_out)
     _show_soak(report)
     if json_out:
         report.write_json(json_out)
     growth = report.rss_growth_pct()
     if strict and (report.errors or (growth is not None and growth >= max_rss_growth)):
         raise typer.Exit(1)
+
+
+def _keep_server_log(log_path: Path, json_out: Path | None) -> None:
+    """Show the server's errors (and the log's end); beside --json-out, keep the whole log."""
+    lines = log_path.read_text("utf-8", errors="replace").splitlines()
+    wanted = [i for i, line in enumerate(lines) if "ERROR" in line or "Traceback" in line]
+    shown = sorted({j for i in wanted[:20] for j in range(i, min(i + 25, len(lines)))})
+    console.print("server log, errors:", style="yellow")
+    console.print("\n".join(lines[j] for j in shown) or "(none logged)", markup=False)
+    console.print("server log, end:", style="yellow")
+    console.print("\n".join(lines[-20:]), markup=False, highlight=False)
+    if json_out is not None:
+        kept = json_out.with_suffix(".server.log")
+        kept.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        console.print(f"server log kept in {kept}", highlight=False)
 
 
 def _questions(datasets: list[Path] | None) -> list[str]:
