@@ -169,6 +169,16 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
     return subprocess.Popen(command, env=env)
 
 
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by start_server (or any serve subprocess): TERM, then KILL."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -307,10 +317,5 @@ def bench_http(
             result.stream.append(run_load(base, questions, clients, n, _stream, proc.pid))
         result.load_after = os.getloadavg()[0]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
     return result

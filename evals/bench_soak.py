@@ -45,7 +45,7 @@ import httpx
 import psutil
 
 from assistant.settings import Settings
-from evals.bench_http import cpu_seconds, free_port, server_env, wait_ready
+from evals.bench_http import cpu_seconds, free_port, server_env, stop_server, wait_ready
 
 ASK = "POST /v1/ask"
 STREAM = "POST /v1/ask/stream"
@@ -478,12 +478,7 @@ def serve_for_soak(settings: Settings, workers: int = 1) -> Iterator[SoakServer]
                 wait_ready(url, proc)
                 yield SoakServer(url, proc.pid, log_path)
             finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop_server(proc)
 
 
 def run_soak(
