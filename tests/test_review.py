@@ -190,3 +190,45 @@ def test_slack_and_cli_show_the_verified_answer_first(capsys: pytest.CaptureFixt
     print_answer(answer)
     out = capsys.readouterr().out
     assert out.index("Kvalitetssikret svar") < out.index("Svar (confidence")
+
+
+def test_a_municipal_reviewer_sees_its_own_tenant_only(client: TestClient) -> None:
+    audit = client.app.state.services.recorder.audit  # type: ignore[attr-defined]
+    services = client.app.state.services  # type: ignore[attr-defined]
+    hamar_q, elverum_q = "Hamar spør om arkivplan", "Elverum spør om arkivplan"
+    hamar_id, elverum_id = "a" * 31 + "1", "a" * 31 + "2"
+    audit.record_answer(make_answer(id=hamar_id, question=hamar_q), surface="api", tenant="hamar")
+    audit.record_answer(
+        make_answer(id=elverum_id, question=elverum_q), surface="api", tenant="elverum"
+    )
+    services.recorder.review.promote(elverum_id, "jurist-elverum")
+    hamar, _ = services.keys.create("jurist-hamar", ["review"], tenant="hamar")
+    regional, _ = services.keys.create("jurist-regionen", ["review"])
+    as_hamar = {"X-API-Key": hamar}
+
+    # the queue: Hamar's answers only, whatever tenant the filter asks for
+    for query in ("", "?tenant=elverum"):
+        page = client.get("/review" + query, headers=as_hamar)
+        assert page.status_code == 200
+        assert hamar_q in page.text and elverum_q not in page.text
+        assert "Kommune: <strong>hamar</strong>" in page.text
+        assert '<label for="tenant">' not in page.text
+    # another tenant's answer, verdict and promotion: not found, and nothing stored
+    assert client.get(f"/review/answers/{elverum_id}", headers=as_hamar).status_code == 404
+    for action, data in (("verdict", {"verdict": "incorrect"}), ("promote", {"text": "x"})):
+        denied = client.post(
+            f"/review/answers/{elverum_id}/{action}", data=data, headers=as_hamar | SAME_ORIGIN
+        )
+        assert denied.status_code == 404
+    item = services.recorder.review.item(elverum_id)
+    assert item is not None and item.reviews == []
+    active = services.recorder.review.verified("active")
+    [kept] = [v for v in active if v["answer_id"] == elverum_id]
+    assert kept["reviewer"] == "jurist-elverum"
+    assert client.get(f"/review/answers/{hamar_id}", headers=as_hamar).status_code == 200
+
+    # the regional network's key (national layer) sees every tenant and may filter
+    everyone = client.get("/review", headers={"X-API-Key": regional}).text
+    assert hamar_q in everyone and elverum_q in everyone and '<label for="tenant">' in everyone
+    only = client.get("/review?tenant=elverum", headers={"X-API-Key": regional}).text
+    assert elverum_q in only and hamar_q not in only

@@ -181,8 +181,13 @@ class ReviewStore:
         self._run(work)
         return str(verified["id"])
 
-    def verified(self, status: str | None = None) -> list[dict[str, Any]]:
+    def verified(
+        self, status: str | None = None, tenant: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Verified answers, newest first; `tenant` keeps one tenant's only (None: all)."""
         query = select(verified_answers).order_by(verified_answers.c.created.desc())
+        if tenant is not None:
+            query = query.where(verified_answers.c.tenant == tenant)
         if status is not None:
             query = query.where(verified_answers.c.status == status)
         rows: list[dict[str, Any]] = self._run(

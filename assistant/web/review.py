@@ -4,10 +4,16 @@ Access: an API key with the scope `review` (or `admin`), a server key. It is sen
 `X-API-Key`, or entered once on the login form, which keeps it in an HttpOnly, SameSite=Strict
 cookie scoped to /review. Every POST must come from this origin (Origin, else Referer,
 checked against the Host), so another site cannot submit the forms (CSRF).
+
+What a reviewer sees follows the key's tenant: a municipality's key sees that municipality's
+answers and verified answers only (another tenant's answer is "not found", as in the API); a key
+of the national layer (tenant "") belongs to the regional network's advisers and sees every
+tenant, with the tenant filter on the page.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html import escape
 from urllib.parse import urlsplit
@@ -31,18 +37,23 @@ HEADERS = {
 SAVED = {"verdict": "Vurderingen er lagret.", "promoted": "Svaret er kvalitetssikret."}
 
 
-class Denied(Exception):
-    pass
+@dataclass(frozen=True)
+class Reviewer:
+    name: str
+    tenant: str | None  # None: every tenant (a national key, or auth off)
+
+    def sees(self, tenant: str | None) -> bool:
+        return self.tenant is None or (tenant or "") == self.tenant
 
 
 def _html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=HEADERS)
 
 
-def _reviewer(request: Request, svc: Services) -> str | None:
-    """The reviewer's name (the key's), or None without a valid review key."""
+def _reviewer(request: Request, svc: Services) -> Reviewer | None:
+    """The reviewer (the key's name and tenant), or None without a valid review key."""
     if svc.settings.server.auth == "off":
-        return "lokal"
+        return Reviewer("lokal", None)
     presented = request.headers.get("x-api-key") or request.cookies.get(COOKIE)
     if not presented:
         return None
@@ -51,7 +62,7 @@ def _reviewer(request: Request, svc: Services) -> str | None:
         return None
     if "review" not in key.scopes and "admin" not in key.scopes:
         return None
-    return key.name
+    return Reviewer(key.name, key.tenant or None)
 
 
 def same_origin(request: Request) -> bool:
@@ -89,16 +100,23 @@ def queue(
     request: Request, tenant: str | None = None, since: str = "", until: str = ""
 ) -> Response:
     svc, review = _store(request)
-    if _reviewer(request, svc) is None:
+    reviewer = _reviewer(request, svc)
+    if reviewer is None:
         return _html(login_page(), 401)
     if review is None:
         return _unavailable("revisjonsloggen er slått av (REGELRETT_AUDIT_ENABLED)")
+    if reviewer.tenant is not None:
+        tenant = reviewer.tenant  # a municipality's key: its own answers, whatever is asked
     try:
         items = review.queue(tenant=tenant or None, since=_day(since), until=_day(until))
-        verified = review.verified()
+        verified = review.verified(tenant=reviewer.tenant)
     except AuditUnavailable as exc:
         return _unavailable(str(exc))
-    return _html(queue_page(items, verified, tenant, since[:10], until[:10]))
+    return _html(
+        queue_page(
+            items, verified, tenant, since[:10], until[:10], fixed=reviewer.tenant is not None
+        )
+    )
 
 
 async def login(request: Request) -> Response:
@@ -123,7 +141,8 @@ async def login(request: Request) -> Response:
 
 def detail(request: Request, answer_id: str, saved: str = "") -> Response:
     svc, review = _store(request)
-    if _reviewer(request, svc) is None:
+    reviewer = _reviewer(request, svc)
+    if reviewer is None:
         return _html(login_page(), 401)
     if review is None:
         return _unavailable("revisjonsloggen er slått av")
@@ -131,7 +150,7 @@ def detail(request: Request, answer_id: str, saved: str = "") -> Response:
         item = review.item(answer_id)
     except AuditUnavailable as exc:
         return _unavailable(str(exc))
-    if item is None:
+    if item is None or not reviewer.sees(item.row["tenant"]):
         return _not_found()
     return _html(answer_page(item, SAVED.get(saved, "")))
 
@@ -151,12 +170,13 @@ async def act(request: Request, answer_id: str, action: str) -> Response:
     if action == "verdict" and verdict not in VERDICTS:
         return _html(shell("Mangler vurdering", "<p>Velg riktig eller feil.</p>"), 422)
     try:
-        if review.item(answer_id) is None:
+        item = review.item(answer_id)
+        if item is None or not reviewer.sees(item.row["tenant"]):
             return _not_found()
         if action == "verdict":
-            review.review(answer_id, reviewer, verdict, str(form.get("correction") or ""))
+            review.review(answer_id, reviewer.name, verdict, str(form.get("correction") or ""))
         else:
-            review.promote(answer_id, reviewer, str(form.get("text") or ""))
+            review.promote(answer_id, reviewer.name, str(form.get("text") or ""))
     except AuditUnavailable as exc:
         return _unavailable(str(exc))
     saved = "verdict" if action == "verdict" else "promoted"

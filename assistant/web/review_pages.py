@@ -40,12 +40,18 @@ def login_page(message: str = "") -> str:
     )
 
 
-def _filters(tenant: str | None, since: str, until: str) -> str:
+def _filters(tenant: str | None, since: str, until: str, fixed: bool = False) -> str:
+    # a municipality's reviewer sees that municipality only: the tenant is shown, not asked
+    which = (
+        f"<p>Kommune: <strong>{escape(tenant or 'nasjonal')}</strong></p><p>"
+        if fixed
+        else '<p><label for="tenant">Kommune (tenant)</label> '
+        f'<input id="tenant" name="tenant" value="{escape(tenant or "")}"> '
+    )
     return (
         '<form method="get" action="/review" class="filters" aria-label="Filter">'
-        '<p><label for="tenant">Kommune (tenant)</label> '
-        f'<input id="tenant" name="tenant" value="{escape(tenant or "")}"> '
-        '<label for="since">Fra dato</label> '
+        + which
+        + '<label for="since">Fra dato</label> '
         f'<input id="since" name="since" type="date" value="{escape(since)}"> '
         '<label for="until">Til dato</label> '
         f'<input id="until" name="until" type="date" value="{escape(until)}"> '
@@ -70,6 +76,7 @@ def queue_page(
     tenant: str | None,
     since: str,
     until: str,
+    fixed: bool = False,
 ) -> str:
     rows = "".join(
         "<tr>"
@@ -93,7 +100,7 @@ def queue_page(
     active = [v for v in verified if v["status"] == "active"]
     return shell(
         "Svar til vurdering",
-        _filters(tenant, since, until)
+        _filters(tenant, since, until, fixed)
         + table
         + "<h2>Trukket tilbake – til ny vurdering</h2>"
         + _verified_list(withdrawn, "Ingen kvalitetssikrede svar er trukket tilbake.")
