@@ -231,10 +231,12 @@ class Ingestor:
             if saved is not None and saved.generation == info.generation:
                 return False
         generation = uuid.uuid4().hex
-        self.store.set_index_info(replace(info, generation=generation))
+        # saved before the store is stamped: a running service that sees the new generation
+        # finds its index ready instead of building it from the store in every worker
         LexicalIndex.from_store(
             self.store, generation, self.settings.retrieval.dense_in_memory_max
         ).save(path)
+        self.store.set_index_info(replace(info, generation=generation))
         return True
 
     def _params_hash(self, doc_type: str | None) -> str:

@@ -35,6 +35,7 @@ from assistant.pii import mask
 from assistant.prompts import Prompts, load_prompts
 from assistant.records import Answer, Citation, Passage, authority_label
 from assistant.retrieval import Filters, Retrieval, Retriever
+from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.text import analyse
 from assistant.settings import Settings
 from assistant.store import VectorStore
@@ -111,10 +112,11 @@ class Assistant:
         language = lang if lang in LANGS else retrieval.language
         for p in retrieval.passages:
             p.authority = authority_label(p.doc_type, language)
+        index = retrieval.index or self.retriever.index()  # the index retrieval used
         quotes = pick_quotes(
-            self._query_tokens(masked, language),
+            self._query_tokens(masked, language, index),
             retrieval.passages,
-            self.retriever.index(),
+            index,
             referenced=frozenset(p.chunk_id for p in retrieval.passages if "reference" in p.scores),
         )
         answer = Answer(
@@ -205,8 +207,9 @@ class Assistant:
             yield Event("reset", None)
             yield from self._extract(answer, retrieval.passages, quotes)
 
-    def _query_tokens(self, question: str, language: str) -> dict[str, set[str]]:
-        index = self.retriever.index()
+    def _query_tokens(
+        self, question: str, language: str, index: LexicalIndex
+    ) -> dict[str, set[str]]:
         glossary = self.retriever.glossary
         if language == "en":
             en = question

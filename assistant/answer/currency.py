@@ -54,7 +54,7 @@ class CurrencyNotes:
         self.retrieval = retrieval
         self.filters = filters
         self.lang = lang
-        self.currency: Currency = retriever.currency()
+        self.currency: Currency = retriever.currency(retrieval.index)
         self.tenants = frozenset(filters.visible_tenants)
         self.day: date = filters.day
         self.cited: list[tuple[Passage, str]] = []

@@ -10,6 +10,7 @@ fusion interleaves the two lists.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -17,6 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,8 @@ from assistant.retrieval.references import Reference, ReferenceResolver
 from assistant.retrieval.text import question_language
 from assistant.settings import Settings
 from assistant.store import VectorStore
+
+log = logging.getLogger(__name__)
 
 FAMILIES = ("no", "en")
 # Questions about when a rule applies, and the headings of the provisions that say so.
@@ -134,6 +138,9 @@ class Retrieval:
     timings: dict[str, float] = field(default_factory=dict)
     best_dense: float = 0.0
     best_lexical: float = 0.0
+    # the index these positions and passages come from: what answers from this retrieval must
+    # use, even if the store has moved on to a new generation meanwhile (a re-ingest)
+    index: LexicalIndex | None = field(default=None, repr=False, compare=False)
 
 
 class Retriever:
@@ -146,7 +153,7 @@ class Retriever:
         self.embedder = embedder
         self.glossary = Glossary.load(data_folder("knowledge") / "glossary.yaml")
         self._index: LexicalIndex | None = None
-        self._resolvers: dict[tuple[str, ...], ReferenceResolver] = {}
+        self._resolvers: dict[tuple[str, ...], tuple[LexicalIndex, ReferenceResolver]] = {}
         self._keys: tuple[LexicalIndex, list[tuple[str, str]]] | None = None
         self._currency: tuple[LexicalIndex, Currency] | None = None
         self._columns: tuple[LexicalIndex, dict[str, npt.NDArray[np.str_]]] | None = None
@@ -166,42 +173,75 @@ class Retriever:
             self._checked = now
             if self._index is not None and self._index.generation == generation:
                 return self._index
-            path = self.settings.lexical_path
-            loaded = LexicalIndex.load(path)
-            limit = self.settings.retrieval.dense_in_memory_max
-            if loaded is None or loaded.generation != generation or not generation:
-                loaded = LexicalIndex.from_store(self.store, generation, limit)
-                if generation:
-                    loaded.save(path)
-            if loaded.vectors is not None and not 0 < len(loaded) <= limit:
-                loaded.vectors = None  # this process is set to search the store instead
+            try:
+                loaded = self._load(generation)
+            except Exception:
+                if self._index is None:
+                    raise
+                # the store changed but its new content could not be read (another process
+                # still writing, say): keep answering from the index in memory, which is
+                # whole, and try again at the next check
+                log.warning(
+                    "could not load index generation %s; still answering from %s",
+                    generation or "(none)",
+                    self._index.generation or "(none)",
+                    exc_info=True,
+                )
+                return self._index
             self._index = loaded
             self._resolvers = {}
             return loaded
 
-    def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
-        if self._keys is None or self._keys[0] is not index:
-            gdpr = {d.source_id for d in self.resolver().gdpr_norwegian()}
-            self._keys = (index, provision_keys(index, gdpr))
-        return self._keys[1]
+    def _load(self, generation: str) -> LexicalIndex:
+        """The lexical index of this generation: the saved one, else built from the store (and
+        saved for the next process, when the store has a generation stamp)."""
+        path = self.settings.lexical_path
+        seen = _stat(path)
+        loaded = LexicalIndex.load(path)
+        limit = self.settings.retrieval.dense_in_memory_max
+        if loaded is None or loaded.generation != generation or not generation:
+            loaded = LexicalIndex.from_store(self.store, generation, limit)
+            # not over a file another process (an ingest) saved meanwhile: it may be newer
+            if generation and _stat(path) == seen:
+                try:
+                    loaded.save(path)
+                except OSError as exc:  # only a cache for the next process: answer anyway
+                    log.warning("could not save the lexical index to %s: %s", path, exc)
+        if loaded.vectors is not None and not 0 < len(loaded) <= limit:
+            loaded.vectors = None  # this process is set to search the store instead
+        return loaded
 
-    def resolver(self, tenants: Sequence[str] = (NATIONAL,)) -> ReferenceResolver:
+    def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
+        cached = self._keys
+        if cached is None or cached[0] is not index:
+            gdpr = {d.source_id for d in self.resolver(index=index).gdpr_norwegian()}
+            cached = (index, provision_keys(index, gdpr))
+            if index is self._index:  # a request still on the previous index caches nothing
+                self._keys = cached
+        return cached[1]
+
+    def resolver(
+        self, tenants: Sequence[str] = (NATIONAL,), index: LexicalIndex | None = None
+    ) -> ReferenceResolver:
         """Law names, abbreviations and labels of the documents these tenants can see (a
-        tenant's question never resolves to another tenant's document)."""
-        index = self.index()
+        tenant's question never resolves to another tenant's document), in `index` (default:
+        the current one)."""
+        index = index or self.index()
         key = tuple(sorted(set(tenants)))
         with self._lock:
-            resolver = self._resolvers.get(key)
-            if resolver is None:
+            cached = self._resolvers.get(key)
+            if cached is None or cached[0] is not index:
                 r = self.settings.retrieval
                 docs = [d for d in index.docs.values() if d.tenant in key]
-                resolver = ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
-                self._resolvers[key] = resolver
-        return resolver
+                cached = (index, ReferenceResolver(docs, r.eu_aliases, r.law_aliases))
+                if index is self._index:
+                    self._resolvers[key] = cached
+        return cached[1]
 
-    def currency(self) -> Currency:
-        """Which version applies when (`assistant.retrieval.currency`), for this index."""
-        index = self.index()
+    def currency(self, index: LexicalIndex | None = None) -> Currency:
+        """Which version applies when (`assistant.retrieval.currency`), for `index` (default:
+        the current one)."""
+        index = index or self.index()
         with self._lock:
             if self._facts is None:
                 knowledge = data_folder("knowledge")
@@ -209,10 +249,13 @@ class Retriever:
                     load_eu_dates(knowledge / "eu-application-dates.yaml"),
                     catalogue_facts(knowledge / "sources.yaml"),
                 )
-            if self._currency is None or self._currency[0] is not index:
+            cached = self._currency
+            if cached is None or cached[0] is not index:
                 eu, catalogue = self._facts
-                self._currency = (index, Currency(index.metas, index.texts, eu, catalogue))
-            return self._currency[1]
+                cached = (index, Currency(index.metas, index.texts, eu, catalogue))
+                if index is self._index:  # a request still on the previous index caches nothing
+                    self._currency = cached
+            return cached[1]
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
@@ -232,7 +275,7 @@ class Retriever:
         index = self.index()
         lang = question_language(question)
         allowed = self._allowed(index, filters)
-        resolver = self.resolver(filters.visible_tenants)
+        resolver = self.resolver(filters.visible_tenants, index)
         refs = resolver.resolve(question)
         ref_positions = [
             i
@@ -294,7 +337,7 @@ class Retriever:
             lists.append((r.weight_sentences * weights[fam], ranked_ids, "dense-sentence"))
         fused = _preamble_last(_rrf(lists, r.rrf_k), index, r.weight_preamble, set(ref_positions))
         fused = [(i, s) for i, s in fused if allowed[i]]  # every list is filtered; stay sure
-        currency = self.currency()
+        currency = self.currency(index)
         tenants = frozenset(filters.visible_tenants)
         validity = {i: self._validity(currency, index, i, filters.day, tenants) for i, _ in fused}
         if not (is_currency_question(question) or _NEW_VERSION.search(question)):
@@ -322,6 +365,7 @@ class Retriever:
             timings=timings,
             best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
+            index=index,
         )
 
     def _scoped(
@@ -410,7 +454,8 @@ class Retriever:
                 n: np.array([str(m.get(n, "")) for m in index.metas], dtype=str) for n in names
             }
             cached = (index, arrays)
-            self._columns = cached
+            if index is self._index:  # a request still on the previous index caches nothing
+                self._columns = cached
         return cached[1]
 
     @staticmethod
@@ -439,7 +484,7 @@ class Retriever:
         if not hits:
             return None
         i = hits[0][0]
-        currency = self.currency()
+        currency = self.currency(index)
         tenants = frozenset(filters.visible_tenants)
         return self._passage(
             index,
@@ -580,6 +625,14 @@ def _mix_sources(
 
 
 _ARTICLE_LABEL = re.compile(r"^(?:Article|Artikkel) (\d+)$")
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def provision_keys(index: LexicalIndex, gdpr_norwegian: set[str]) -> list[tuple[str, str]]:

@@ -7,7 +7,9 @@ whether this process or another one (a server-mode ingest) changed it.
 
 from __future__ import annotations
 
+import os
 import pickle
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -150,10 +152,16 @@ class LexicalIndex:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        # a name of its own per writer: API workers and an ingest may save at the same time,
+        # and each file must be whole when it replaces the saved index
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         with tmp.open("wb") as f:
             pickle.dump((FORMAT_VERSION, self), f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        try:
+            tmp.replace(path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path) -> LexicalIndex | None:
