@@ -78,21 +78,30 @@ def queue_page(
     until: str,
     fixed: bool = False,
 ) -> str:
+    # explicit table roles: on narrow screens the rows are laid out as blocks (site.css),
+    # which would otherwise drop the table semantics in some browsers
     rows = "".join(
-        "<tr>"
-        f"<td>{escape(i.row['created'][:16].replace('T', ' '))}</td>"
-        f"<td>{escape(i.row['tenant'] or 'nasjonal')}</td>"
-        f"<td>{escape(i.row['surface'])}</td>"
-        f'<td><a href="/review/answers/{escape(i.row["id"])}">{escape(i.row["question"][:160])}'
+        '<tr role="row">'
+        f'<td role="cell" class="when" data-label="Tid">'
+        f"{escape(i.row['created'][:16].replace('T', ' '))}</td>"
+        f'<td role="cell" data-label="Kommune">{escape(i.row["tenant"] or "nasjonal")}</td>'
+        f'<td role="cell" data-label="Kanal">{escape(i.row["surface"])}</td>'
+        f'<td role="cell" data-label="Spørsmål">'
+        f'<a href="/review/answers/{escape(i.row["id"])}">{escape(i.row["question"][:160])}'
         "</a></td>"
-        f"<td>{_flag(i)}</td></tr>"
+        f'<td role="cell" data-label="Merknad">{_flag(i)}</td></tr>'
         for i in items
     )
     table = (
-        "<table><caption>Svar, de med negativ tilbakemelding eller sendt til jurist først"
-        '</caption><thead><tr><th scope="col">Tid (UTC)</th><th scope="col">Kommune</th>'
-        '<th scope="col">Kanal</th><th scope="col">Spørsmål</th><th scope="col">Merknad</th>'
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        '<div class="table-scroll"><table class="queue" role="table">'
+        "<caption>Svar, de med negativ tilbakemelding eller sendt til jurist først</caption>"
+        '<thead role="rowgroup"><tr role="row">'
+        '<th scope="col" role="columnheader">Tid (UTC)</th>'
+        '<th scope="col" role="columnheader">Kommune</th>'
+        '<th scope="col" role="columnheader">Kanal</th>'
+        '<th scope="col" role="columnheader">Spørsmål</th>'
+        '<th scope="col" role="columnheader">Merknad</th>'
+        f'</tr></thead><tbody role="rowgroup">{rows}</tbody></table></div>'
         if items
         else "<p>Ingen svar i perioden.</p>"
     )
