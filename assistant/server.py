@@ -73,6 +73,7 @@ def create_app(settings: Settings, demo_key: str | None = None) -> FastAPI:
             yield
         finally:
             await anyio.to_thread.run_sync(svc.close)
+            svc.metrics.process_exit()
 
     app = FastAPI(
         title="Regelrett",

@@ -1,19 +1,25 @@
-"""JSON log lines with the request id (question text only when enabled), and ingest counts in
-/metrics."""
+"""JSON log lines with the request id (question text only when enabled), ingest counts in
+/metrics, and /metrics adding up every worker of a multi-process server."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import httpx
+import psutil
+import pytest
 
 from assistant.observability.context import accept_request_id, request_id
 from assistant.observability.logs import JsonFormatter, RequestIdFilter, log_answer
 from assistant.observability.metrics import Metrics
 from assistant.records import Answer
 from assistant.settings import LogSettings
-from tests.api_support import api_settings, serve, write_corpus
+from evals.bench_soak import serve_for_soak
+from tests.api_support import api_settings, build, serve, write_corpus
 
 
 def _capture() -> tuple[logging.Logger, io.StringIO]:
@@ -78,3 +84,45 @@ def test_ingest_counts_in_metrics(tmp_path: Path) -> None:
     assert 'regelrett_ingest_documents_total{action="added"} 3.0' in text
     assert 'regelrett_ingest_documents_total{action="failed"} 1.0' in text
     assert "regelrett_ingest_failures_total 1.0" in text
+
+
+def _metric_sum(text: str, name: str, contains: str = "") -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and contains in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+@pytest.mark.slow
+def test_metrics_add_up_across_server_workers(tmp_path: Path) -> None:
+    """`serve --workers 2`: a scrape reaches one worker, yet reports every worker's requests."""
+    settings = build(tmp_path)
+    asked = 16
+    with serve_for_soak(settings, workers=2) as server:
+
+        def ask(i: int) -> int:
+            # a connection per request, so that both workers take some
+            with httpx.Client(base_url=server.url, timeout=120) as client:
+                question = f"Hvem fastsetter opningstidene for hundeparken? ({i})"
+                return client.post("/v1/ask", json={"question": question}).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert list(pool.map(ask, range(asked))) == [200] * asked
+
+        # both workers served requests: each keeps a histogram file of its own
+        workers = psutil.Process(server.pid).children(recursive=True)
+        folders = {w.environ().get("PROMETHEUS_MULTIPROC_DIR") for w in workers} - {None}
+        assert len(folders) == 1, folders
+        folder = Path(str(folders.pop()))
+        histograms = list(folder.glob("histogram_*.db"))
+        assert len(histograms) == 2, sorted(p.name for p in folder.iterdir())
+
+        for _ in range(8):  # whichever worker answers the scrape, the totals are the same
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                text = client.get("/metrics").text
+            assert _metric_sum(text, "regelrett_answers_total") == asked
+            ask_count = _metric_sum(
+                text, "regelrett_http_request_duration_seconds_count", 'route="/v1/ask"'
+            )
+            assert ask_count == asked

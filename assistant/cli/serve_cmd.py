@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import typer
 
@@ -50,11 +51,16 @@ def serve(
         services.create_demo_key()
         services.keys.close()
         os.environ[DEMO_KEY_ENV] = services.demo_key or ""
-    uvicorn.run(
-        "assistant.server:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,  # each worker sets up logging in app_from_env
-    )
+    # The workers share one port, so a scrape of /metrics reaches any one of them: they keep
+    # their values in one folder and each scrape adds all workers' up (a fresh folder per run:
+    # an earlier run's counts must not carry over).
+    with tempfile.TemporaryDirectory(prefix="regelrett-metrics-") as metrics_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        uvicorn.run(
+            "assistant.server:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,  # each worker sets up logging in app_from_env
+        )

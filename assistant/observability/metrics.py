@@ -1,9 +1,23 @@
 """Prometheus metrics, one registry per app (so tests and several apps in one process stay
-apart). `GET /metrics` serves them in the text format."""
+apart). `GET /metrics` serves them in the text format.
+
+With several server processes (`regelrett serve --workers N`) the workers share one port, so a
+scrape reaches whichever worker takes it: `serve` then sets `PROMETHEUS_MULTIPROC_DIR` to a
+fresh folder, every worker writes its values there, and each scrape adds up all workers'
+(prometheus_client's multiprocess mode)."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import os
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from assistant.records import Answer
@@ -79,6 +93,7 @@ class Metrics:
             "regelrett_audit_spool_rows",
             "Audit rows waiting in the spool (all processes sharing the data dir).",
             registry=r,
+            multiprocess_mode="livemax",  # every worker sees the same spool
         )
 
         self.redis_fallbacks = Counter(
@@ -117,4 +132,19 @@ class Metrics:
         self.redis_fallbacks.labels(what).inc()
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        folder = multiproc_dir()
+        if folder is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=folder)
+        return generate_latest(merged)
+
+    def process_exit(self) -> None:
+        """This worker is stopping: its live gauges no longer count (multiprocess mode)."""
+        if multiproc_dir() is not None:
+            multiprocess.mark_process_dead(os.getpid())
+
+
+def multiproc_dir() -> str | None:
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return folder if folder and os.path.isdir(folder) else None
