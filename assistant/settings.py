@@ -226,8 +226,8 @@ class RetrievalSettings(_Section):
         default=0.3,
         ge=0,
         description=(
-            "Fusion weight of dense search with each sentence of a question that has several "
-            "(a situation, then the question); 0 turns it off."
+            "Fusion weight of dense search with each sentence before the last of a question "
+            "that has several (the situation told before the question); 0 turns it off."
         ),
     )
     top_sources: int = Field(

@@ -148,13 +148,18 @@ def test_questions_about_when_a_rule_applies_are_recognised() -> None:
     assert _COMMENCEMENT.search("Arkivlova § 30 Ikraftsetjing")
 
 
-def test_a_situation_and_a_question_are_searched_sentence_by_sentence() -> None:
+def test_the_situation_before_the_question_is_searched_on_its_own() -> None:
     from assistant.retrieval import _question_sentences
 
     two = "Vi sender vedtak til digital postkasse. Hva skjer hvis noen ikke åpner vedtaket?"
-    assert _question_sentences(two) == [
-        "Vi sender vedtak til digital postkasse.",
-        "Hva skjer hvis noen ikke åpner vedtaket?",
+    assert _question_sentences(two) == ["Vi sender vedtak til digital postkasse."]
+    three = (
+        "Kommunen vil bruke en chatbot på nettsiden. Den svarer innbyggere om byggesaker. "
+        "Må vi opplyse om at det er en KI?"
+    )
+    assert _question_sentences(three) == [
+        "Kommunen vil bruke en chatbot på nettsiden.",
+        "Den svarer innbyggere om byggesaker.",
     ]
     assert _question_sentences("Hva sier offl. § 28 om innsyn?") == []
 

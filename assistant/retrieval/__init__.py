@@ -656,9 +656,12 @@ _QUESTION_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9«\"])")
 
 
 def _question_sentences(question: str) -> list[str]:
-    """The sentences of a question that has more than one (a situation, then the question)."""
+    """The situation of a question told in several sentences: every sentence but the last (the
+    question proper, which the whole question's vector already carries). Embedding the
+    situation on its own finds the provisions about the facts of the case; embedding the last
+    sentence as well cost as much again and did worse (docs/benchmarks.md, Retrieval)."""
     parts = [p.strip() for p in _QUESTION_SPLIT.split(question.strip()) if len(p.strip()) > 15]
-    return parts if len(parts) > 1 else []
+    return parts[:-1] if len(parts) > 1 else []
 
 
 _PREAMBLE_KINDS = frozenset({"recital", "preamble"})
