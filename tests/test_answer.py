@@ -125,6 +125,18 @@ def test_refusal_when_sources_are_silent(assistant: Assistant) -> None:
     assert "svare på dette" in answer.answer
 
 
+def test_a_question_about_a_law_we_do_not_have_is_refused_and_says_so(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("Hvem fastsetter opningstidene for hundeparken etter kattelova?")
+    assert answer.refused and not answer.citations
+    assert answer.answer.startswith("Kattelova er ikke blant kildene jeg har tilgang til.")
+    # named beside a law we have: answered from that one, with a warning about the other
+    both = assistant.answer("Hvem fastsetter opningstidene etter hpl § 3-5 og kattelova?")
+    assert not both.refused and both.citations
+    assert "Kattelova er ikke blant kildene jeg har tilgang til." in both.warnings
+
+
 def test_nynorsk_and_english_fixed_texts(assistant: Assistant) -> None:
     nn = assistant.answer("Kven fastset opningstidene etter hpl § 3-5?")
     assert nn.language == "nn" and "seier" in nn.answer

@@ -193,3 +193,24 @@ def test_a_second_source_gets_the_last_place_when_one_source_fills_the_top() -> 
     assert _mix_sources(ranked, index, 0) == ranked
     mixed = [(6, 1.0), *ranked[:6]]
     assert _mix_sources(mixed, index, 5) == mixed  # already two sources in the top five
+
+
+def test_laws_that_are_not_among_the_sources(resolver: ReferenceResolver) -> None:
+    question = "Hva er fristen etter plan- og bygningsloven, og gjelder KI-loven?"
+    assert resolver.unknown_laws(question) == ["plan- og bygningsloven", "KI-loven"]
+    # known names in any inflection or written form are not unknown; general words are no names
+    for known in (
+        "Kva seier offentleglovas § 28?",
+        "forvaltningslova § 11",
+        "Hva sier loven, lovene og særlovene om dette?",
+        "Er det en ny lov?",
+    ):
+        assert resolver.unknown_laws(known) == [], known
+
+
+def test_nynorsk_heit_spelling_of_a_law_name() -> None:
+    docs = [_doc("dsl.md", "Digitalsikkerhetsloven", "", ["§ 1"])]
+    r = RetrievalSettings()
+    resolver = ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
+    assert resolver.laws_in("Kva krev digitalsikkerheitslova § 1?") == [(9, {"dsl.md"})]
+    assert resolver.unknown_laws("Kva krev digitalsikkerheitslova?") == []

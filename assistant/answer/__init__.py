@@ -132,8 +132,18 @@ class Assistant:
         )
         timings = {f"retrieval_{k}": v for k, v in retrieval.timings.items()}
         yield Event("sources", answer.sources)
-        if answer.confidence < self.settings.answer.refusal_threshold or not quotes:
-            self._refuse(answer, retrieval.passages)
+        unknown = _unknown_laws_note(retrieval.unknown_laws, answer.language)
+        if unknown and retrieval.names_known_law:
+            answer.warnings.append(unknown)  # partly about a law we have: answer, and say so
+        if (
+            answer.confidence < self.settings.answer.refusal_threshold
+            or not quotes
+            or (unknown and not retrieval.names_known_law)
+        ):
+            # a question about a law that is not among the sources is not answered from others
+            self._refuse(
+                answer, retrieval.passages, unknown if not retrieval.names_known_law else ""
+            )
             yield Event("delta", answer.answer)
         elif mode == "llm":
             answer.sources = retrieval.passages[: self.settings.answer.llm_sources]
@@ -238,11 +248,11 @@ class Assistant:
             score = max(score, 0.9)
         return score
 
-    def _refuse(self, answer: Answer, passages: Sequence[Passage]) -> None:
+    def _refuse(self, answer: Answer, passages: Sequence[Passage], first: str = "") -> None:
         closest = _closest(passages)
         answer.refused = True
         answer.citations = []
-        answer.answer = (
+        answer.answer = (first + " " if first else "") + (
             text(answer.language, "refusal", closest=closest)
             if closest
             else text(answer.language, "refusal_none")
@@ -290,3 +300,16 @@ def _config_hash(settings: Settings, prompts: Prompts) -> str:
 
 
 __all__ = ["Assistant", "Event"]
+
+
+def _unknown_laws_note(laws: Sequence[str], lang: str) -> str:
+    """'Plan- og bygningsloven er ikke blant kildene …' for laws the sources do not hold."""
+    if not laws:
+        return ""
+    names = list(laws)
+    joined = (
+        names[0]
+        if len(names) == 1
+        else (", ".join(names[:-1]) + f" {text(lang, 'and')} " + names[-1])
+    )
+    return text(lang, "unknown_law", laws=joined[:1].upper() + joined[1:])

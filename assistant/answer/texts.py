@@ -21,6 +21,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kildene jeg har tilgang til, svarer ikke på dette, så jeg gir ikke et svar. Spør "
             "kommunens jurist eller rådgiver, eller statsforvalteren."
         ),
+        "unknown_law": "{laws} er ikke blant kildene jeg har tilgang til.",
+        "and": "og",
         "not_in_force": "{name} er ikke i kraft (ennå). Sjekk hvilken versjon som gjelder.",
         "repealed": "{name} er opphevet. Sjekk hvilken regel som gjelder nå.",
         "removed": (
@@ -62,6 +64,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kjeldene eg har tilgang til, svarar ikkje på dette, så eg gir ikkje eit svar. Spør "
             "juristen eller rådgivaren i kommunen, eller statsforvaltaren."
         ),
+        "unknown_law": "{laws} er ikkje blant kjeldene eg har tilgang til.",
+        "and": "og",
         "not_in_force": "{name} er ikkje i kraft (enno). Sjekk kva versjon som gjeld.",
         "repealed": "{name} er oppheva. Sjekk kva regel som gjeld no.",
         "removed": (
@@ -105,6 +109,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "The sources available to me do not answer this, so I will not give an answer. Ask "
             "your municipality's legal adviser or the county governor (statsforvalteren)."
         ),
+        "unknown_law": "{laws} is not among the sources available to me.",
+        "and": "and",
         "not_in_force": "{name} is not in force (yet). Check which version applies.",
         "repealed": "{name} has been repealed. Check which rule applies now.",
         "removed": (

@@ -141,6 +141,10 @@ class Retrieval:
     # the index these positions and passages come from: what answers from this retrieval must
     # use, even if the store has moved on to a new generation meanwhile (a re-ingest)
     index: LexicalIndex | None = field(default=None, repr=False, compare=False)
+    # laws the question names that are not among the sources, and whether it also names one
+    # that is (a law or an EU act)
+    unknown_laws: list[str] = field(default_factory=list)
+    names_known_law: bool = False
 
 
 class Retriever:
@@ -366,6 +370,8 @@ class Retriever:
             best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
             index=index,
+            unknown_laws=resolver.unknown_laws(question),
+            names_known_law=bool(resolver.laws_in(question) or resolver.acts_in(question)),
         )
 
     def _scoped(

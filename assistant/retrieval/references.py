@@ -46,9 +46,19 @@ class Reference:
     explicit_law: bool  # the question named the law (not only the §)
 
 
+# A law named in the singular: a word ending in lov/loven/lova/lovens/lovas with something in
+# front ('plan- og bygningsloven', 'KI-loven'); plurals and the bare word are general words.
+_LAW_NAME = re.compile(
+    r"(?<![\w-])((?:[a-zæøå]+-\s+og\s+)?[a-zæøå][a-zæøå-]*?[a-zæøå-]lov(?:en|a|ens|as)?)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+
+
 def _law_key(name: str) -> str:
     """Normalise law names so inflections meet: 'Forvaltningslova' ~ 'forvaltningsloven'."""
     name = name.lower().strip(" .")
+    name = name.replace("heit", "het")  # nynorsk 'digitalsikkerheitslova' ~ bokmål '-hetsloven'
     name = re.sub(r"(lova|loven|lovens|lovas|lov)$", "lov", name)
     name = re.sub(r"(forskrifta|forskriften|forskriftens|forskrift)$", "forskrift", name)
     return name
@@ -81,7 +91,10 @@ class ReferenceResolver:
             "|".join(re.escape(a) for a in sorted(self._eu, key=len, reverse=True)) or r"(?!x)x",
             re.IGNORECASE,
         )
-        names = sorted(self._names, key=len, reverse=True)
+        # each name also in its nynorsk '-heit-' spelling, which _law_key maps back
+        names = sorted(
+            {v for n in self._names for v in (n, n.replace("het", "heit"))}, key=len, reverse=True
+        )
         self._name_pattern = re.compile(
             r"(?<![\w-])(" + "|".join(re.escape(n) + r"\w*" for n in names) + r")\.?(?![\w-])"
             if names
@@ -103,6 +116,17 @@ class ReferenceResolver:
                 ids = self._names.get(key) if key else None
             if ids:
                 out.append((m.start(), ids))
+        return out
+
+    def unknown_laws(self, question: str) -> list[str]:
+        """Names of Norwegian laws in the question that are not among the sources
+        ('plan- og bygningsloven' when it is not ingested); general words ('loven', 'lovene',
+        'særlovene') are not names."""
+        out = []
+        for m in _LAW_NAME.finditer(question):
+            name = m.group(1)
+            if not self.laws_in(name) and name not in out:
+                out.append(name)
         return out
 
     def acts_in(self, question: str) -> list[tuple[int, str]]:
