@@ -17,12 +17,12 @@ from assistant.settings import Settings
 from tests.browser.live import (
     ANSWERED,
     ARTIFACTS,
-    AXE,
-    CHROMIUM,
     axe_missing,
     browser_missing,
+    chromium,
     ingest_corpus,
     live_server,
+    serious_violations,
 )
 
 pytestmark = [
@@ -75,26 +75,8 @@ def disliked(server: str, adviser_key: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def _serious_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
-        }"""
-    )
-    return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def _no_sideways_scroll(page: Any, width: int) -> None:
@@ -124,7 +106,7 @@ def test_review_pages_are_accessible_and_keyboard_usable(
     try:
         assert page.goto(server + "/review").status == 401
         page.get_by_label("API-nøkkel med tilgangen «review»").wait_for()
-        assert _serious_violations(page) == []
+        assert serious_violations(page) == []
         _no_sideways_scroll(page, viewport["width"])
 
         # keyboard only: skip link first, then the key field, Enter submits
@@ -143,7 +125,7 @@ def test_review_pages_are_accessible_and_keyboard_usable(
         assert link.count() == 1
         assert "negativ tilbakemelding" in page.locator("tbody tr").first.inner_text()
         page.screenshot(path=str(ARTIFACTS / f"review-queue-{name}.png"), full_page=True)
-        assert _serious_violations(page) == []
+        assert serious_violations(page) == []
         _no_sideways_scroll(page, viewport["width"])
 
         # to the answer by keyboard: focus the link, Enter follows it
@@ -154,7 +136,7 @@ def test_review_pages_are_accessible_and_keyboard_usable(
         # the feedback comment is text, not markup
         assert DISLIKED_COMMENT in page.locator("main").inner_text()
         assert page.locator("main b").count() == 0
-        assert _serious_violations(page) == []
+        assert serious_violations(page) == []
         _no_sideways_scroll(page, viewport["width"])
 
         # a verdict with the keyboard: the radio, the correction, the submit button
@@ -170,7 +152,7 @@ def test_review_pages_are_accessible_and_keyboard_usable(
         assert status.inner_text() == "Vurderingen er lagret."
         assert f"Retting fra {name}" in page.locator("main").inner_text()
         page.screenshot(path=str(ARTIFACTS / f"review-answer-{name}.png"), full_page=True)
-        assert _serious_violations(page) == []
+        assert serious_violations(page) == []
         _no_sideways_scroll(page, viewport["width"])
     finally:
         context.close()

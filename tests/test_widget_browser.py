@@ -16,17 +16,17 @@ from assistant.settings import Settings
 from tests.browser.live import (
     ANSWERED,
     ARTIFACTS,
-    AXE,
-    CHROMIUM,
     MARKUP,
     PAYLOAD_IMG,
     PAYLOAD_SCRIPT,
     REFUSED,
     axe_missing,
     browser_missing,
+    chromium,
     ingest_corpus,
     live_server,
     other_origin,
+    serious_violations,
 )
 
 pytestmark = [
@@ -52,14 +52,8 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -410,17 +404,9 @@ def test_no_serious_accessibility_violations(
         assert page.get_by_label(control).is_visible()
     assert page.get_by_role("button", name="Send").is_visible()
 
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
-        }"""
-    )
+    serious = serious_violations(page)
     shot(page, f"widget-{name}")
     context.close()
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not serious, serious
 
 
