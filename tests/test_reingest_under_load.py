@@ -101,7 +101,9 @@ def test_reingest_in_another_process_under_load(tmp_path: Path) -> None:
             for user in users:
                 user.join(timeout=150)
         log = server.log_path.read_text(encoding="utf-8", errors="replace")
-        first = log.find("Traceback")
+        # an unhandled error logs ERROR with its traceback (a worker that could not load the
+        # new index yet and kept its own logs a WARNING: allowed, it is the designed fallback)
+        first = log.find(" ERROR ")
         trace = log[first : first + 6000] if first >= 0 else log[-3000:]
 
         assert seen[200] > 20, seen
