@@ -168,11 +168,12 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
     return subprocess.Popen(command, env=env)
 
 
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a server started by start_server (or any serve subprocess): TERM, then KILL."""
+def stop_server(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Stop a server subprocess (ours, uvicorn's, `chroma run`): TERM, then KILL after
+    `timeout` seconds."""
     proc.terminate()
     try:
-        proc.wait(timeout=30)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()

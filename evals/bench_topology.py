@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from typing import Any
 import httpx
 import numpy as np
 import numpy.typing as npt
+
+from evals.bench_http import free_port, stop_server
 
 QUESTIONS = [
     "Kan vi nekte innsyn i et internt notat etter offentleglova § 14?",
@@ -68,12 +69,6 @@ class RandomE5:
         return np.stack([self._vector(t) for t in texts])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -100,15 +95,6 @@ def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 180) -> http
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer in {timeout} s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def ingest_random(root: Path, chroma_url: str) -> dict[str, Any]:
@@ -146,7 +132,7 @@ def ingest_random(root: Path, chroma_url: str) -> dict[str, Any]:
 
 
 def serve_and_ask(root: Path, chroma_url: str, questions: int) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGELRETT_")}
     env.update(
         REGELRETT_CHROMA_URL=chroma_url,
@@ -175,7 +161,7 @@ def serve_and_ask(root: Path, chroma_url: str, questions: int) -> dict[str, Any]
             httpx.post(url + "/v1/ask", json=body, timeout=120).raise_for_status()
         rss_after = _rss(proc.pid)
     finally:
-        _stop(proc)
+        stop_server(proc, timeout=20)
         log.close()
     return {
         "ready_s": round(ready_s, 1),
@@ -218,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit("the chroma command is not installed")
     with tempfile.TemporaryDirectory(prefix="regelrett-sizes-") as tmp:
         root = Path(tmp)
-        port = _free_port()
+        port = free_port()
         log = (root / "chroma.log").open("wb")
         server = subprocess.Popen(
             [binary, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(root / "db")],
@@ -234,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             out.update(serve_and_ask(root, url, args.questions))
             out["chroma_rss_mb"] = _rss(server.pid) / 1e6
         finally:
-            _stop(server)
+            stop_server(server, timeout=20)
             log.close()
     out.update(redis_check(args.redis))
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in out.items()}))

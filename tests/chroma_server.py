@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,11 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from evals.bench_http import free_port, stop_server
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["chroma_binary", "chroma_server", "free_port"]
 
 
 def chroma_binary() -> str | None:
@@ -54,10 +51,5 @@ def chroma_server(path: Path, port: int | None = None) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=10)
         log.close()

@@ -25,6 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from evals.bench_http import stop_server
 from tests.chroma_server import chroma_binary, chroma_server, free_port
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -130,12 +131,7 @@ def server(env: dict[str, str], data_dir: Path, logs: Path) -> Iterator[tuple[st
     try:
         yield f"http://127.0.0.1:{port}", log_path
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=20)
         log.close()
 
 

@@ -132,18 +132,14 @@ class Assistant:
         )
         timings = {f"retrieval_{k}": v for k, v in retrieval.timings.items()}
         yield Event("sources", answer.sources)
-        unknown = _unknown_laws_note(retrieval.unknown_laws, answer.language)
-        if unknown and retrieval.names_known_law:
-            answer.warnings.append(unknown)  # partly about a law we have: answer, and say so
-        if (
-            answer.confidence < self.settings.answer.refusal_threshold
-            or not quotes
-            or (unknown and not retrieval.names_known_law)
-        ):
-            # a question about a law that is not among the sources is not answered from others
-            self._refuse(
-                answer, retrieval.passages, unknown if not retrieval.names_known_law else ""
-            )
+        # a law the sources do not hold: named alone, the question is not answered from other
+        # sources; named beside a law we hold, it is answered with a warning
+        missing = _unknown_laws_note(retrieval.unknown_laws, answer.language)
+        only_missing = bool(missing) and not retrieval.names_known_law
+        if missing and not only_missing:
+            answer.warnings.append(missing)
+        if answer.confidence < self.settings.answer.refusal_threshold or not quotes or only_missing:
+            self._refuse(answer, retrieval.passages, missing if only_missing else "")
             yield Event("delta", answer.answer)
         elif mode == "llm":
             answer.sources = retrieval.passages[: self.settings.answer.llm_sources]

@@ -371,7 +371,7 @@ class Retriever:
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
             index=index,
             unknown_laws=resolver.unknown_laws(question),
-            names_known_law=bool(resolver.laws_in(question) or resolver.acts_in(question)),
+            names_known_law=bool(named),
         )
 
     def _scoped(

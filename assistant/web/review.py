@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from assistant.api.keys import KeyStoreUnavailable
 from assistant.api.services import Services
 from assistant.audit import AuditUnavailable
-from assistant.audit.review import VERDICTS, ReviewStore
+from assistant.audit.review import VERDICTS, QueueItem, ReviewStore
 from assistant.web.review_pages import REVIEW_CSP, answer_page, login_page, queue_page, shell
 
 COOKIE = "rr_review"
@@ -92,6 +92,12 @@ def _unavailable(reason: str) -> HTMLResponse:
     )
 
 
+def _visible(review: ReviewStore, answer_id: str, reviewer: Reviewer) -> QueueItem | None:
+    """The answer, if this reviewer may see it (another tenant's is not found)."""
+    item = review.item(answer_id)
+    return item if item is not None and reviewer.sees(item.row["tenant"]) else None
+
+
 def _not_found() -> HTMLResponse:
     return _html(shell("Fant ikke svaret", "<p>Svaret finnes ikke i loggen.</p>"), 404)
 
@@ -147,10 +153,10 @@ def detail(request: Request, answer_id: str, saved: str = "") -> Response:
     if review is None:
         return _unavailable("revisjonsloggen er slått av")
     try:
-        item = review.item(answer_id)
+        item = _visible(review, answer_id, reviewer)
     except AuditUnavailable as exc:
         return _unavailable(str(exc))
-    if item is None or not reviewer.sees(item.row["tenant"]):
+    if item is None:
         return _not_found()
     return _html(answer_page(item, SAVED.get(saved, "")))
 
@@ -170,8 +176,7 @@ async def act(request: Request, answer_id: str, action: str) -> Response:
     if action == "verdict" and verdict not in VERDICTS:
         return _html(shell("Mangler vurdering", "<p>Velg riktig eller feil.</p>"), 422)
     try:
-        item = review.item(answer_id)
-        if item is None or not reviewer.sees(item.row["tenant"]):
+        if _visible(review, answer_id, reviewer) is None:
             return _not_found()
         if action == "verdict":
             review.review(answer_id, reviewer.name, verdict, str(form.get("correction") or ""))

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from assistant.settings import Settings
+from evals.bench_http import stop_server
 from ingest.service import open_ingestor
 from tests.chroma_server import free_port
 
@@ -100,12 +101,7 @@ def live_server(settings: Settings, log_dir: Path, **env: str) -> Iterator[str]:
         _wait_ready(url, proc, log_dir / f"server-{port}.log")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=20)
         log.close()
 
 
