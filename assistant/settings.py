@@ -222,6 +222,15 @@ class RetrievalSettings(_Section):
         ge=0,
         description="Fusion weight of search within an act the question's topic points to.",
     )
+    weight_related: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "Fusion weight of search within the regulations given under a law the question "
+            "names, and within the law of a regulation it names (read from how often each "
+            "regulation names the law); 0 turns it off."
+        ),
+    )
     weight_sentences: float = Field(
         default=0.3,
         ge=0,

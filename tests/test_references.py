@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import _diversify, _preamble_last, _rrf, provision_keys
+from assistant.retrieval import (
+    _diversify,
+    _preamble_last,
+    _rrf,
+    legal_basis_links,
+    provision_keys,
+)
 from assistant.retrieval.lexical import DocInfo, LexicalIndex
 from assistant.retrieval.references import ReferenceResolver
 from assistant.settings import RetrievalSettings
@@ -20,11 +26,21 @@ DOCS = [
     _doc("fvl.md", "Forvaltningsloven", "fvl", ["§ 11", "§ 11 a", "§ 6"]),
     _doc("koml.md", "Kommuneloven", "", ["§ 13-1", "§ 11-10"]),
     _doc("popplyl.md", "Personopplysningsloven", "", ["§ 1", "Artikkel 6", "Artikkel 35"]),
-    _doc("gdpr.xhtml", "General Data Protection Regulation", "2016/679",
-         ["Article 6", "Article 35", "Recital 71"], "en"),
-    _doc("aiact.xhtml", "Artificial Intelligence Act", "2024/1689",
-         ["Article 5", "Article 50", "Annex III", "Recital 12"], "en"),
-]  # fmt: skip
+    _doc(
+        "gdpr.xhtml",
+        "General Data Protection Regulation",
+        "2016/679",
+        ["Article 6", "Article 35", "Recital 71"],
+        "en",
+    ),
+    _doc(
+        "aiact.xhtml",
+        "Artificial Intelligence Act",
+        "2024/1689",
+        ["Article 5", "Article 50", "Annex III", "Recital 12"],
+        "en",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -214,3 +230,39 @@ def test_nynorsk_heit_spelling_of_a_law_name() -> None:
     resolver = ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
     assert resolver.laws_in("Kva krev digitalsikkerheitslova § 1?") == [(9, {"dsl.md"})]
     assert resolver.unknown_laws("Kva krev digitalsikkerheitslova?") == []
+
+
+def test_regulations_are_linked_to_the_law_they_keep_naming() -> None:
+    def chunk(i: int, source: str, doc_type: str, short: str, text: str) -> StoredChunk:
+        meta = {"source_id": source, "doc_type": doc_type, "short_title": short, "section": "§ 1"}
+        return StoredChunk(str(i), text, meta)
+
+    chunks = [
+        chunk(0, "arkivlova.md", "law", "Arkivlova", "Lova gjeld for offentlege organ."),
+        chunk(1, "offl.md", "law", "Offentleglova", "Alle kan krevje innsyn."),
+        chunk(2, "stray.md", "law", "Kommunelova", "Kommunen er eit eige rettssubjekt."),
+        # names arkivlova five times, offentleglova twice: linked to the first only
+        *(
+            chunk(3 + i, "arkivforskrifta.md", "regulation", "Arkivforskrifta", text)
+            for i, text in enumerate(
+                [
+                    "etter arkivlova § 5 og arkivlova § 6",
+                    "jf. arkivlova § 8",
+                    "arkivlova § 12",
+                    "arkivlova § 3, sjå òg offentleglova § 3 og offentleglova § 4",
+                ]
+            )
+        ),
+        # a guide that names a law often is not a regulation given under it
+        *(chunk(10 + i, "rettleiar.md", "guidance", "", "kommunelova § 1") for i in range(6)),
+    ]
+    index = LexicalIndex(chunks)
+    docs = list(index.docs.values())
+    links = legal_basis_links(index, ReferenceResolver(docs, {}, {}))
+    assert links == {
+        "arkivforskrifta.md": {"arkivlova.md"},
+        "arkivlova.md": {"arkivforskrifta.md"},
+    }
+    # with a lower bar the law named twice counts too
+    loose = legal_basis_links(index, ReferenceResolver(docs, {}, {}), least=2, share=0.3)
+    assert loose["arkivforskrifta.md"] == {"arkivlova.md", "offl.md"}

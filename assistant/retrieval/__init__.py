@@ -15,6 +15,7 @@ import math
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -159,6 +160,7 @@ class Retriever:
         self._index: LexicalIndex | None = None
         self._resolvers: dict[tuple[str, ...], tuple[LexicalIndex, ReferenceResolver]] = {}
         self._keys: tuple[LexicalIndex, list[tuple[str, str]]] | None = None
+        self._related: tuple[LexicalIndex, dict[str, set[str]]] | None = None
         self._currency: tuple[LexicalIndex, Currency] | None = None
         self._columns: tuple[LexicalIndex, dict[str, npt.NDArray[np.str_]]] | None = None
         self._facts: tuple[list[EuAct], list[CatalogueFacts]] | None = None
@@ -214,6 +216,15 @@ class Retriever:
         if loaded.vectors is not None and not 0 < len(loaded) <= limit:
             loaded.vectors = None  # this process is set to search the store instead
         return loaded
+
+    def related(self, index: LexicalIndex) -> dict[str, set[str]]:
+        """Each law's regulations and each regulation's law (`legal_basis_links`), for `index`."""
+        cached = self._related
+        if cached is None or cached[0] is not index:
+            cached = (index, legal_basis_links(index, self.resolver(index=index)))
+            if index is self._index:  # a request still on the previous index caches nothing
+                self._related = cached
+        return cached[1]
 
     def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
         cached = self._keys
@@ -324,7 +335,13 @@ class Retriever:
             lists.append((r.weight_reference, ref_positions, "reference"))
         t4 = time.perf_counter()
         named, implied = resolver.scope(question, r.act_topics)
-        for ids, weight in ((named, r.weight_named), (implied, r.weight_topic)):
+        links = self.related(index) if r.weight_related > 0 else {}
+        related = {x for source in named for x in links.get(source, ())} - named
+        for ids, weight in (
+            (named, r.weight_named),
+            (implied, r.weight_topic),
+            (related, r.weight_related),
+        ):
             if ids and weight > 0:
                 for ranked in self._scoped(index, question, lang, vector, ids, allowed, filters):
                     lists.append((weight, ranked, "scoped"))
@@ -656,6 +673,34 @@ def provision_keys(index: LexicalIndex, gdpr_norwegian: set[str]) -> list[tuple[
         else:
             keys.append((source, section))
     return keys
+
+
+def legal_basis_links(
+    index: LexicalIndex, resolver: ReferenceResolver, least: int = 5, share: float = 0.5
+) -> dict[str, set[str]]:
+    """Which regulation is given under which law, both ways, read from the regulations' own
+    text: a regulation names the law it implements again and again ("etter arkivlova § 5").
+    A law counts when a regulation names it at least `least` times and at least `share` as
+    often as the law it names most (a regulation under forvaltningsloven that refers to
+    offentleglova twice is not linked to it). Laws with one name in two versions (the old and
+    the new forvaltningsloven) are both linked. The catalogue gives no legal-basis field."""
+    kinds = {d.source_id: d.doc_type for d in index.docs.values()}
+    counts: dict[str, Counter[str]] = {}
+    for meta, text in zip(index.metas, index.texts, strict=True):
+        source = str(meta.get("source_id", ""))
+        if kinds.get(source) != "regulation":
+            continue
+        tally = counts.setdefault(source, Counter())
+        for _, ids in resolver.laws_in(text):
+            tally.update(i for i in ids if kinds.get(i) == "law")
+    links: dict[str, set[str]] = {}
+    for regulation, tally in counts.items():
+        top = max(tally.values(), default=0)
+        for law, n in tally.items():
+            if n >= least and n >= share * top:
+                links.setdefault(regulation, set()).add(law)
+                links.setdefault(law, set()).add(regulation)
+    return links
 
 
 _QUESTION_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9«\"])")
