@@ -231,6 +231,15 @@ class RetrievalSettings(_Section):
             "regulation names the law); 0 turns it off."
         ),
     )
+    weight_definition: float = Field(
+        default=1.5,
+        ge=0,
+        description=(
+            "Fusion weight of the provisions that define terms (\"§ 2 Definisjonar\", \"Article 3 "
+            "Definitions\") in the sources in scope, for questions about what a word means; 0 "
+            "turns it off."
+        ),
+    )
     weight_sentences: float = Field(
         default=0.3,
         ge=0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.retrieval import (
@@ -162,6 +163,66 @@ def test_questions_about_when_a_rule_applies_are_recognised() -> None:
         "Artificial Intelligence Act Article 113 Entry into force and application"
     )
     assert _COMMENCEMENT.search("Arkivlova § 30 Ikraftsetjing")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hva regnes egentlig som et KI-system etter KI-forordningen?",
+        "Hva er egentlig et saksdokument?",
+        "Kva er skilnaden på å deponere og å avlevere arkiv?",
+        "Hva er forskjellen på vedtak og enkeltvedtak?",
+        "What counts as a remote meeting under the Local Government Act?",
+        "Is the municipality a 'deployer' when staff use a licensed tool?",
+        "Hva menes med «behandlingsansvarlig»?",
+    ],
+)
+def test_questions_about_what_a_word_means(question: str) -> None:
+    from assistant.retrieval import _DEFINITION_QUESTION
+
+    assert _DEFINITION_QUESTION.search(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hva er fristen for å svare på et innsynskrav?",
+        "Hvor lenge må vi ta vare på loggene?",
+        "Kan vi ta betalt for kopier?",
+        "What must a DPIA contain?",
+    ],
+)
+def test_other_questions_are_not_about_definitions(question: str) -> None:
+    from assistant.retrieval import _DEFINITION_QUESTION
+
+    assert not _DEFINITION_QUESTION.search(question)
+
+
+def test_definition_provisions_in_scope_closest_first() -> None:
+    from assistant.retrieval import Retriever
+    from assistant.settings import Settings
+
+    def chunk(i: int, source: str, header: str, vec: list[float]) -> StoredChunk:
+        meta = {"source_id": source, "section": header.split(" ", 1)[1], "header": header}
+        return StoredChunk(str(i), "tekst", meta, vector=np.array(vec, dtype=np.float32))
+
+    index = LexicalIndex(
+        [
+            chunk(0, "offl.md", "Offentleglova § 4 Definisjonar", [1.0, 0.0]),
+            chunk(1, "offl.md", "Offentleglova § 3 Hovudregel", [1.0, 0.0]),
+            chunk(2, "ai.xhtml", "AI Act Article 3 Definitions", [0.6, 0.8]),
+            chunk(3, "ai.xhtml", "AI Act Article 3 Definitions", [0.0, 1.0]),
+            chunk(4, "fvl.md", "Forvaltningsloven § 2 Begreper", [0.8, 0.6]),
+        ]
+    )
+    retriever = Retriever(Settings(), store=None, embedder=None)  # type: ignore[arg-type]
+    allowed = np.ones(len(index), dtype=bool)
+    question = np.array([0.0, 1.0], dtype=np.float32)
+    assert retriever._definitions(index, {"ai.xhtml"}, allowed, question) == [3, 2]
+    # no source in scope: every definition provision, the closest first
+    assert retriever._definitions(index, set(), allowed, question) == [3, 2, 4, 0]
+    allowed[3] = False  # filtered out (another tenant's, say): never returned
+    assert retriever._definitions(index, {"ai.xhtml"}, allowed, question) == [2]
 
 
 def test_the_situation_before_the_question_is_searched_on_its_own() -> None:

@@ -65,6 +65,19 @@ _NEW_VERSION = re.compile(
     r"(?i)\b(nye?|nya|new|nyare|nyere|kommende|kommande|upcoming|vedtatt|vedteke|vedtekne|"
     r"adopted|20[2-9]\d)\b"
 )
+# Questions about what a word means in the law: "hva regnes som et KI-system", "kva er
+# skilnaden på å deponere og å avlevere", "is the municipality a 'deployer'".
+_DEFINITION_QUESTION = re.compile(
+    r"(?i)\b(hva regnes\b[^.?!]{0,40}\bsom|hva menes med|hva betyr|"
+    r"hva er (?:egentlig )?(?:en|et|ei) \w+\?|kva (?:er|vert|blir) rekna som|kva meiner ein med|"
+    r"kva tyder|kva er (?:eigentleg )?(?:ein|eit|ei) \w+\?|"
+    r"forskjellen (?:på|mellom)|skilnaden (?:på|mellom)|"
+    r"definisjon\w*|what counts as|what is meant by|what does .{1,40} mean|difference between|"
+    r"defin(?:e|ed|ition)\w*)"
+    r"|['‘«\"][\w][\w -]{2,30}['’»\"]"
+)
+# Provisions that define terms: "§ 2 Definisjonar", "Article 3 Definitions", "§ 2 Begreper".
+_DEFINITION_HEADER = re.compile(r"(?i)\b(definisjon\w*|definitions?|begreper|omgrep)\b")
 _LANGS = {"no": ["nb", "nn"], "en": ["en"]}
 NATIONAL = ""
 # How often the retriever asks the store whether its content changed. Between two checks it
@@ -346,10 +359,7 @@ class Retriever:
                 for ranked in self._scoped(index, question, lang, vector, ids, allowed, filters):
                     lists.append((weight, ranked, "scoped"))
         timings["scoped"] = time.perf_counter() - t4
-        if _WHEN.search(question):
-            commencement = self._commencement(index, (named | implied), allowed)
-            if commencement:
-                lists.append((r.weight_reference, commencement, "commencement"))
+        lists += self._intent_lists(index, question, named | implied, allowed, vector)
         for fam in FAMILIES:
             w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
@@ -422,6 +432,28 @@ class Retriever:
                 out.append([i for i, _ in index.search(query, fam, k, mask)])
         return out
 
+    def _intent_lists(
+        self,
+        index: LexicalIndex,
+        question: str,
+        scope: set[str],
+        allowed: npt.NDArray[np.bool_],
+        vector: npt.NDArray[np.float32],
+    ) -> list[tuple[float, list[int], str]]:
+        """Provisions a kind of question asks for, whatever its words: the entry-into-force
+        provisions for "when does it apply", the definitions for "what counts as"."""
+        r = self.settings.retrieval
+        out: list[tuple[float, list[int], str]] = []
+        if _WHEN.search(question):
+            commencement = self._commencement(index, scope, allowed)
+            if commencement:
+                out.append((r.weight_reference, commencement, "commencement"))
+        if r.weight_definition > 0 and _DEFINITION_QUESTION.search(question):
+            definitions = self._definitions(index, scope, allowed, vector)
+            if definitions:
+                out.append((r.weight_definition, definitions, "definition"))
+        return out
+
     def _commencement(
         self, index: LexicalIndex, sources: set[str], allowed: npt.NDArray[np.bool_]
     ) -> list[int]:
@@ -431,6 +463,29 @@ class Retriever:
         return [
             int(i) for i in in_scope if _COMMENCEMENT.search(str(index.metas[i].get("header", "")))
         ]
+
+    def _definitions(
+        self,
+        index: LexicalIndex,
+        sources: set[str],
+        allowed: npt.NDArray[np.bool_],
+        vector: npt.NDArray[np.float32],
+    ) -> list[int]:
+        """The provisions that define terms ("§ 2 Definisjonar", "Article 3 Definitions") in the
+        sources in scope, or in every source when the question names none, closest to the
+        question first, for questions about what a word means."""
+        mask = allowed.copy()
+        if sources:
+            mask &= np.isin(index.sources, sorted(sources))
+        found = [
+            int(i)
+            for i in np.flatnonzero(mask)
+            if _DEFINITION_HEADER.search(str(index.metas[i].get("header", "")))
+        ]
+        if index.vectors is not None and found:
+            scores = index.dense_scores(vector)
+            found.sort(key=lambda i: -float(scores[i]))
+        return found[: self.settings.retrieval.candidates]
 
     def _partition_weights(
         self, lang: str, dense: Mapping[str, list[tuple[int, float]]]
