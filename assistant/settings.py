@@ -235,8 +235,8 @@ class RetrievalSettings(_Section):
         default=1.5,
         ge=0,
         description=(
-            "Fusion weight of the provisions that define terms (\"§ 2 Definisjonar\", \"Article 3 "
-            "Definitions\") in the sources in scope, for questions about what a word means; 0 "
+            "Fusion weight of the provisions that define terms (§ 2 Definisjonar, Article 3 "
+            "Definitions) in the sources in scope, for questions about what a word means; 0 "
             "turns it off."
         ),
     )
