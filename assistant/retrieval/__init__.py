@@ -287,8 +287,9 @@ class Retriever:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
-        self.index()
-        self.currency()
+        index = self.index()
+        self.currency(index)
+        self.related(index)
 
     # -- retrieval ---------------------------------------------------------------------------
 
