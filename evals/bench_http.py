@@ -33,6 +33,7 @@ from itertools import cycle
 
 import httpx
 
+from assistant.embeddings import threads_per_worker
 from assistant.settings import Settings
 
 
@@ -165,7 +166,7 @@ def start_server(settings: Settings, port: int, workers: int) -> subprocess.Pope
     ]
     env = server_env(settings, port)
     # the cores shared out among the workers, as `regelrett serve` does
-    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    env.setdefault("OMP_NUM_THREADS", str(threads_per_worker(workers)))
     return subprocess.Popen(command, env=env)
 
 

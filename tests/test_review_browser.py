@@ -17,19 +17,15 @@ from assistant.settings import Settings
 from tests.browser.live import (
     ANSWERED,
     ARTIFACTS,
+    BROWSER_TESTS,
     axe_missing,
-    browser_missing,
     chromium,
     ingest_corpus,
     live_server,
     serious_violations,
 )
 
-pytestmark = [
-    pytest.mark.server,
-    pytest.mark.slow,
-    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
-]
+pytestmark = BROWSER_TESTS
 
 VIEWPORTS = [
     ("desktop", {"width": 1280, "height": 800}),

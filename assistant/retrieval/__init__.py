@@ -16,11 +16,11 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ from assistant.settings import Settings
 from assistant.store import VectorStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FAMILIES = ("no", "en")
 # Questions about when a rule applies, and the headings of the provisions that say so.
@@ -171,11 +172,8 @@ class Retriever:
         self.embedder = embedder
         self.glossary = Glossary.load(data_folder("knowledge") / "glossary.yaml")
         self._index: LexicalIndex | None = None
-        self._resolvers: dict[tuple[str, ...], tuple[LexicalIndex, ReferenceResolver]] = {}
-        self._keys: tuple[LexicalIndex, list[tuple[str, str]]] | None = None
-        self._related: tuple[LexicalIndex, dict[str, set[str]]] | None = None
-        self._currency: tuple[LexicalIndex, Currency] | None = None
-        self._columns: tuple[LexicalIndex, dict[str, npt.NDArray[np.str_]]] | None = None
+        # what is derived from the current index (resolvers, currency, links, columns), by name
+        self._derived: dict[tuple[str, ...], tuple[LexicalIndex, Any]] = {}
         self._facts: tuple[list[EuAct], list[CatalogueFacts]] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -208,7 +206,7 @@ class Retriever:
                 )
                 return self._index
             self._index = loaded
-            self._resolvers = {}
+            self._derived = {}
             return loaded
 
     def _load(self, generation: str) -> LexicalIndex:
@@ -230,23 +228,30 @@ class Retriever:
             loaded.vectors = None  # this process is set to search the store instead
         return loaded
 
+    def _derive(self, key: tuple[str, ...], index: LexicalIndex, build: Callable[[], T]) -> T:
+        """What `build` derives from `index`, kept while `index` is the current one. A request
+        still on the previous index (a re-ingest meanwhile) gets its own, and caches nothing."""
+        cached = self._derived.get(key)
+        if cached is not None and cached[0] is index:
+            value: T = cached[1]
+            return value
+        value = build()
+        if index is self._index:
+            self._derived[key] = (index, value)
+        return value
+
     def related(self, index: LexicalIndex) -> dict[str, set[str]]:
         """Each law's regulations and each regulation's law (`legal_basis_links`), for `index`."""
-        cached = self._related
-        if cached is None or cached[0] is not index:
-            cached = (index, legal_basis_links(index, self.resolver(index=index)))
-            if index is self._index:  # a request still on the previous index caches nothing
-                self._related = cached
-        return cached[1]
+        return self._derive(
+            ("related",), index, lambda: legal_basis_links(index, self.resolver(index=index))
+        )
 
     def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
-        cached = self._keys
-        if cached is None or cached[0] is not index:
+        def build() -> list[tuple[str, str]]:
             gdpr = {d.source_id for d in self.resolver(index=index).gdpr_norwegian()}
-            cached = (index, provision_keys(index, gdpr))
-            if index is self._index:  # a request still on the previous index caches nothing
-                self._keys = cached
-        return cached[1]
+            return provision_keys(index, gdpr)
+
+        return self._derive(("provision_keys",), index, build)
 
     def resolver(
         self, tenants: Sequence[str] = (NATIONAL,), index: LexicalIndex | None = None
@@ -256,15 +261,14 @@ class Retriever:
         the current one)."""
         index = index or self.index()
         key = tuple(sorted(set(tenants)))
+        r = self.settings.retrieval
+
+        def build() -> ReferenceResolver:
+            docs = [d for d in index.docs.values() if d.tenant in key]
+            return ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
+
         with self._lock:
-            cached = self._resolvers.get(key)
-            if cached is None or cached[0] is not index:
-                r = self.settings.retrieval
-                docs = [d for d in index.docs.values() if d.tenant in key]
-                cached = (index, ReferenceResolver(docs, r.eu_aliases, r.law_aliases))
-                if index is self._index:
-                    self._resolvers[key] = cached
-        return cached[1]
+            return self._derive(("resolver", *key), index, build)
 
     def currency(self, index: LexicalIndex | None = None) -> Currency:
         """Which version applies when (`assistant.retrieval.currency`), for `index` (default:
@@ -277,13 +281,10 @@ class Retriever:
                     load_eu_dates(knowledge / "eu-application-dates.yaml"),
                     catalogue_facts(knowledge / "sources.yaml"),
                 )
-            cached = self._currency
-            if cached is None or cached[0] is not index:
-                eu, catalogue = self._facts
-                cached = (index, Currency(index.metas, index.texts, eu, catalogue))
-                if index is self._index:  # a request still on the previous index caches nothing
-                    self._currency = cached
-            return cached[1]
+            eu, catalogue = self._facts
+            return self._derive(
+                ("currency",), index, lambda: Currency(index.metas, index.texts, eu, catalogue)
+            )
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
@@ -320,6 +321,7 @@ class Retriever:
         vector = self.embedder.embed_query(question)
         timings["embed"] = time.perf_counter() - t1
         t2 = time.perf_counter()
+        similar = Similarity(index)  # each vector's similarities computed once
         vectors = {fam: vector for fam in FAMILIES}
         other = "no" if lang == "en" else "en"
         carried = self._query_for(question, lang, other)
@@ -327,11 +329,14 @@ class Retriever:
             # the question carried over by the glossary, embedded for the other partition
             vectors[other] = self.embedder.embed_query(carried)
         dense = {
-            fam: self._dense(index, vectors[fam], fam, filters, r.candidates, allowed)
+            fam: self._dense(index, vectors[fam], fam, filters, r.candidates, allowed, similar)
             for fam in FAMILIES
         }
         sentence_lists = [
-            (fam, [i for i, _ in self._dense(index, v, fam, filters, r.candidates, allowed)])
+            (
+                fam,
+                [i for i, _ in self._dense(index, v, fam, filters, r.candidates, allowed, similar)],
+            )
             for v in sentence_vectors
             for fam in FAMILIES
         ]
@@ -357,10 +362,12 @@ class Retriever:
             (related, r.weight_related),
         ):
             if ids and weight > 0:
-                for ranked in self._scoped(index, question, lang, vector, ids, allowed, filters):
+                for ranked in self._scoped(
+                    index, question, lang, vector, ids, allowed, filters, similar
+                ):
                     lists.append((weight, ranked, "scoped"))
         timings["scoped"] = time.perf_counter() - t4
-        lists += self._intent_lists(index, question, named | implied, allowed, vector)
+        lists += self._intent_lists(index, question, named | implied, allowed, vector, similar)
         for fam in FAMILIES:
             w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
@@ -411,13 +418,14 @@ class Retriever:
         sources: set[str],
         allowed: npt.NDArray[np.bool_],
         filters: Filters,
+        similar: Similarity | None = None,
     ) -> list[list[int]]:
         """Dense and lexical rankings within the sources the question names or implies."""
         k = self.settings.retrieval.candidates
         in_scope = np.isin(index.sources, sorted(sources)) & allowed
         out: list[list[int]] = []
         if index.vectors is not None:
-            out.append([i for i, _ in _top(index.dense_scores(vector), in_scope, k)])
+            out.append([i for i, _ in _top((similar or Similarity(index))(vector), in_scope, k)])
         else:
             # within the sources the question names, and within the source filter if any
             scope = sorted(s for s in sources if not filters.sources or s in filters.sources)
@@ -440,6 +448,7 @@ class Retriever:
         scope: set[str],
         allowed: npt.NDArray[np.bool_],
         vector: npt.NDArray[np.float32],
+        similar: Similarity | None = None,
     ) -> list[tuple[float, list[int], str]]:
         """Provisions a kind of question asks for, whatever its words: the entry-into-force
         provisions for "when does it apply", the definitions for "what counts as"."""
@@ -450,7 +459,7 @@ class Retriever:
             if commencement:
                 out.append((r.weight_reference, commencement, "commencement"))
         if r.weight_definition > 0 and _DEFINITION_QUESTION.search(question):
-            definitions = self._definitions(index, scope, allowed, vector)
+            definitions = self._definitions(index, scope, allowed, vector, similar)
             if definitions:
                 out.append((r.weight_definition, definitions, "definition"))
         return out
@@ -471,6 +480,7 @@ class Retriever:
         sources: set[str],
         allowed: npt.NDArray[np.bool_],
         vector: npt.NDArray[np.float32],
+        similar: Similarity | None = None,
     ) -> list[int]:
         """The provisions that define terms ("§ 2 Definisjonar", "Article 3 Definitions") in the
         sources in scope, or in every source when the question names none, closest to the
@@ -484,7 +494,7 @@ class Retriever:
             if _DEFINITION_HEADER.search(str(index.metas[i].get("header", "")))
         ]
         if index.vectors is not None and found:
-            scores = index.dense_scores(vector)
+            scores = (similar or Similarity(index))(vector)
             found.sort(key=lambda i: -float(scores[i]))
         return found[: self.settings.retrieval.candidates]
 
@@ -526,16 +536,14 @@ class Retriever:
         return out
 
     def _column_arrays(self, index: LexicalIndex) -> dict[str, npt.NDArray[np.str_]]:
-        cached = self._columns
-        if cached is None or cached[0] is not index:
-            names = ("tenant", "doc_type", "source_id", "language")
-            arrays = {
+        names = ("tenant", "doc_type", "source_id", "language")
+        return self._derive(
+            ("columns",),
+            index,
+            lambda: {
                 n: np.array([str(m.get(n, "")) for m in index.metas], dtype=str) for n in names
-            }
-            cached = (index, arrays)
-            if index is self._index:  # a request still on the previous index caches nothing
-                self._columns = cached
-        return cached[1]
+            },
+        )
 
     @staticmethod
     def _validity(
@@ -594,6 +602,7 @@ class Retriever:
         filters: Filters,
         k: int,
         allowed: npt.NDArray[np.bool_],
+        similar: Similarity | None = None,
     ) -> list[tuple[int, float]]:
         """The k chunks of one language partition closest to `vector`: exact search over the
         vectors in memory when the index holds them, else a filtered query to the store."""
@@ -601,7 +610,8 @@ class Retriever:
         if not langs:
             return []
         if index.vectors is not None:
-            return _top(index.dense_scores(vector), allowed & (index.languages == family), k)
+            scores = (similar or Similarity(index))(vector)
+            return _top(scores, allowed & (index.languages == family), k)
         where = dict(filters.where())
         where["language"] = {"$in": langs}
         hits = self.store.query(vector, k, where)
@@ -704,6 +714,24 @@ def _mix_sources(
 
 
 _ARTICLE_LABEL = re.compile(r"^(?:Article|Artikkel) (\d+)$")
+
+
+class Similarity:
+    """Dense similarity of every chunk in memory to a query vector, computed once per vector
+    for one retrieval: the question's vector serves both language partitions, the scoped
+    searches and the definitions, a sentence's vector both partitions."""
+
+    def __init__(self, index: LexicalIndex) -> None:
+        self.index = index
+        self._seen: list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] = []
+
+    def __call__(self, vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        for seen, scores in self._seen:
+            if seen is vector:  # held here, so no other array can take its identity
+                return scores
+        scores = self.index.dense_scores(vector)
+        self._seen.append((vector, scores))
+        return scores
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

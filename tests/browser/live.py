@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from assistant.settings import Settings
 from evals.bench_http import stop_server
@@ -49,6 +50,14 @@ def browser_missing() -> str | None:
     except ImportError:
         return "playwright is not installed (pip install -e '.[dev]')"
     return None
+
+
+# The marks of a test module that drives the browser against a live server.
+BROWSER_TESTS = [
+    pytest.mark.server,
+    pytest.mark.slow,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 
 def axe_missing() -> str | None:
