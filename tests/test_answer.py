@@ -137,6 +137,25 @@ def test_a_question_about_a_law_we_do_not_have_is_refused_and_says_so(
     assert "Kattelova er ikke blant kildene jeg har tilgang til." in both.warnings
 
 
+def test_a_subject_another_law_governs_is_refused_and_names_that_law(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("Hvor høy eiendomsskatt kan kommunen ta for hundeparkane?")
+    assert answer.refused and not answer.citations
+    assert answer.answer.startswith(
+        "Spørsmålet ser ut til å høre under eiendomsskatteloven, som ikke er blant kildene"
+    )
+    # with a reference to what the sources hold, it is answered, with the absent law named
+    both = assistant.answer(
+        "Hvem fastsetter opningstidene etter hpl § 3-5, og gjelder eiendomsskatt?"
+    )
+    assert not both.refused and both.citations
+    assert any("eiendomsskatteloven" in w for w in both.warnings)
+    en = assistant.answer("What is the maximum property tax rate for dog parks?", lang="en")
+    assert en.refused
+    assert en.answer.startswith("The question appears to fall under the Property Tax Act")
+
+
 def test_nynorsk_and_english_fixed_texts(assistant: Assistant) -> None:
     nn = assistant.answer("Kven fastset opningstidene etter hpl § 3-5?")
     assert nn.language == "nn" and "seier" in nn.answer

@@ -138,6 +138,18 @@ class Assistant:
         only_missing = bool(missing) and not retrieval.names_known_law
         if missing and not only_missing:
             answer.warnings.append(missing)
+        # a subject another law governs ("eiendomsskatt"): not answered from the sources we
+        # hold unless the question also touches what they cover
+        subject = _names_note(
+            [law.name(answer.language) for law in retrieval.absent_subjects],
+            answer.language,
+            "subject_law",
+        )
+        if subject and not only_missing:
+            if retrieval.covered:
+                answer.warnings.append(subject)
+            else:
+                only_missing, missing = True, subject
         if answer.confidence < self.settings.answer.refusal_threshold or not quotes or only_missing:
             self._refuse(answer, retrieval.passages, missing if only_missing else "")
             yield Event("delta", answer.answer)
@@ -300,12 +312,19 @@ __all__ = ["Assistant", "Event"]
 
 def _unknown_laws_note(laws: Sequence[str], lang: str) -> str:
     """'Plan- og bygningsloven er ikke blant kildene …' for laws the sources do not hold."""
+    return _names_note(laws, lang, "unknown_law")
+
+
+def _names_note(laws: Sequence[str], lang: str, key: str) -> str:
+    """The text `key` with the names of `laws` joined ('A, B og C'), or '' for none."""
     if not laws:
         return ""
-    names = list(laws)
+    names = list(dict.fromkeys(laws))
     joined = (
         names[0]
         if len(names) == 1
         else (", ".join(names[:-1]) + f" {text(lang, 'and')} " + names[-1])
     )
-    return text(lang, "unknown_law", laws=joined[:1].upper() + joined[1:])
+    if key == "unknown_law":
+        joined = joined[:1].upper() + joined[1:]
+    return text(lang, key, laws=joined)

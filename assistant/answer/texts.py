@@ -22,6 +22,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "kommunens jurist eller rådgiver, eller statsforvalteren."
         ),
         "unknown_law": "{laws} er ikke blant kildene jeg har tilgang til.",
+        "subject_law": (
+            "Spørsmålet ser ut til å høre under {laws}, som ikke er blant kildene jeg har "
+            "tilgang til."
+        ),
         "and": "og",
         "not_in_force": "{name} er ikke i kraft (ennå). Sjekk hvilken versjon som gjelder.",
         "repealed": "{name} er opphevet. Sjekk hvilken regel som gjelder nå.",
@@ -65,6 +69,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "juristen eller rådgivaren i kommunen, eller statsforvaltaren."
         ),
         "unknown_law": "{laws} er ikkje blant kjeldene eg har tilgang til.",
+        "subject_law": (
+            "Spørsmålet ser ut til å høyre inn under {laws}, som ikkje er blant kjeldene eg har "
+            "tilgang til."
+        ),
         "and": "og",
         "not_in_force": "{name} er ikkje i kraft (enno). Sjekk kva versjon som gjeld.",
         "repealed": "{name} er oppheva. Sjekk kva regel som gjeld no.",
@@ -110,6 +118,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "your municipality's legal adviser or the county governor (statsforvalteren)."
         ),
         "unknown_law": "{laws} is not among the sources available to me.",
+        "subject_law": (
+            "The question appears to fall under {laws}, which is not among the sources "
+            "available to me."
+        ),
         "and": "and",
         "not_in_force": "{name} is not in force (yet). Check which version applies.",
         "repealed": "{name} has been repealed. Check which rule applies now.",

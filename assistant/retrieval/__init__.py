@@ -39,6 +39,7 @@ from assistant.retrieval.currency import (
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.references import Reference, ReferenceResolver
+from assistant.retrieval.subjects import SubjectLaw, SubjectLaws
 from assistant.retrieval.text import question_language
 from assistant.settings import Settings
 from assistant.store import VectorStore
@@ -160,6 +161,10 @@ class Retrieval:
     # that is (a law or an EU act)
     unknown_laws: list[str] = field(default_factory=list)
     names_known_law: bool = False
+    # laws that govern a subject the question names ("eiendomsskatt") and are not among the
+    # sources, and whether the question also touches what the sources cover
+    absent_subjects: list[SubjectLaw] = field(default_factory=list)
+    covered: bool = True
 
 
 class Retriever:
@@ -171,6 +176,7 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.glossary = Glossary.load(data_folder("knowledge") / "glossary.yaml")
+        self.subjects = SubjectLaws.load(data_folder("knowledge") / "subject-laws.yaml")
         self._index: LexicalIndex | None = None
         # what is derived from the current index (resolvers, currency, links, columns), by name
         self._derived: dict[tuple[str, ...], tuple[LexicalIndex, Any]] = {}
@@ -395,6 +401,8 @@ class Retriever:
             self._passage(index, i, score, scores, validity[i], currency, tenants)
             for i, score in fused[:k]
         ]
+        # subjects governed by laws the sources do not hold ("eiendomsskatt")
+        absent = self.subjects.absent(question, lambda name: bool(resolver.laws_in(name)))
         timings["total"] = time.perf_counter() - t0
         return Retrieval(
             question=question,
@@ -407,6 +415,8 @@ class Retriever:
             index=index,
             unknown_laws=resolver.unknown_laws(question),
             names_known_law=bool(named),
+            absent_subjects=absent,
+            covered=bool(named or implied or ref_positions) or self.subjects.covered(question),
         )
 
     def _scoped(
