@@ -602,7 +602,7 @@ class Retriever:
             return " ".join([carried, *self.glossary.other_norwegian(carried)])
         if family == "no":
             return " ".join([question, *self.glossary.other_norwegian(question)])
-        return question
+        return " ".join([question, *self.glossary.english_synonyms(question)])
 
     def _dense(
         self,

@@ -70,6 +70,16 @@ class Glossary:
                 out.append(b if m.group(0).lower() == a else a)
         return out
 
+    def english_synonyms(self, text: str) -> list[str]:
+        """The other English forms of the English terms found in `text` ("automatically" ->
+        "automated individual decision-making"), for an English question's own partition."""
+        return [
+            e
+            for term, pat in zip(self.terms, self._en, strict=True)
+            if pat.search(text)
+            for e in term.en
+        ]
+
     def to_norwegian(self, text: str) -> list[str]:
         """Norwegian terms for the English terms found in `text`."""
         return [

@@ -1,0 +1,50 @@
+"""The bilingual term list carries questions across languages and to the words sources use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.resources import data_folder
+from assistant.retrieval.glossary import Glossary
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return Glossary.load(data_folder("knowledge") / "glossary.yaml")
+
+
+def test_norwegian_words_are_carried_to_english(glossary: Glossary) -> None:
+    carried = glossary.to_english("Må kommunen publisere DPIA-en?")
+    assert "publish" in carried and "data protection impact assessment" in carried
+    assert "employees" in glossary.to_english("IT vil gå gjennom de ansattes e-post")
+
+
+def test_english_words_are_carried_to_norwegian(glossary: Glossary) -> None:
+    carried = glossary.to_norwegian("Can an algorithm decide automatically?")
+    assert "automatiserte avgjørelser" in carried
+
+
+def test_an_english_question_gets_the_terms_english_sources_use(glossary: Glossary) -> None:
+    synonyms = glossary.english_synonyms("Can an algorithm reject applications automatically?")
+    assert "automated individual decision-making" in synonyms
+    assert "solely on automated processing" in synonyms
+    assert glossary.english_synonyms("Who pays for the coffee machine?") == []
+
+
+def test_whole_words_only(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text("terms:\n  - nb: [katt]\n    en: [cat]\n", encoding="utf-8")
+    g = Glossary.load(path)
+    assert g.to_english("Har du en katt?") == ["cat"]
+    assert g.to_english("Kattelova") == []
+    assert g.english_synonyms("the cat") == ["cat"]
+    assert g.english_synonyms("category") == []
+
+
+def test_a_term_needs_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text("terms:\n  - nb: [katt]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="needs both"):
+        Glossary.load(path)
