@@ -79,6 +79,9 @@ def test_touching_what_the_sources_cover(shipped: SubjectLaws) -> None:
     # a short word counts whole or before a hyphen, never as the start of a longer word
     assert not shipped.covered("Hva er satsen per kilometer?")
     assert not shipped.covered("Gjelder dette for kirkegården?")
+    # a covered word inside a compound: the archive of building cases is about archives
+    assert shipped.covered("Kan vi skanne byggjesaksarkivet og kaste papiret?")
+    assert not shipped.covered("Hvem i avdelingen har ansvaret?")
 
 
 def test_matching_is_at_the_start_of_a_word(tmp_path: Path) -> None:

@@ -19,19 +19,25 @@ import yaml
 LANGS = ("nb", "nn", "en")
 
 
-def _pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """Words that match at the start of a word ("byggesøknad" in "byggesøknaden"); a word of
-    three letters or fewer ("ki", "ai") only whole or before a hyphen ("KI-verktøy")."""
+def _pattern(words: Iterable[str], inside: bool = False) -> re.Pattern[str]:
+    """Words that match at the start of a word ("byggesøknad" in "byggesøknaden"), or with
+    `inside` anywhere in one ("arkiv" in "byggjesaksarkivet"); a word of four letters or fewer
+    ("ki", "ai", "logg") only at the start, and one of three or fewer only whole or before a
+    hyphen ("KI-verktøy")."""
     short = sorted({w for w in words if len(w) <= 3}, key=len, reverse=True)
-    long = sorted({w for w in words if len(w) > 3}, key=len, reverse=True)
+    middle = sorted({w for w in words if len(w) == 4}, key=len, reverse=True)
+    long = sorted({w for w in words if len(w) > 4}, key=len, reverse=True)
     parts = []
+    start = r"(?<![\w-])"
     if long:
-        parts.append("(?:" + "|".join(re.escape(w) for w in long) + r")\w*")
+        parts.append(("" if inside else start) + "(?:" + "|".join(map(re.escape, long)) + ")")
+    if middle:
+        parts.append(start + "(?:" + "|".join(map(re.escape, middle)) + ")")
     if short:
-        parts.append("(?:" + "|".join(re.escape(w) for w in short) + r")(?![\w])")
+        parts.append(start + "(?:" + "|".join(map(re.escape, short)) + r")(?![\w])")
     if not parts:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class SubjectLaw:
 class SubjectLaws:
     def __init__(self, laws: list[SubjectLaw], covered: Iterable[str]) -> None:
         self.laws = laws
-        self._covered = _pattern(covered)
+        # a question about the archive of building cases ("byggjesaksarkivet") is about archives
+        self._covered = _pattern(covered, inside=True)
 
     @classmethod
     def load(cls, path: Path) -> SubjectLaws:
