@@ -319,7 +319,7 @@ class AnswerSettings(_Section):
         description="'extractive' (offline, verbatim quotes) or 'llm' (a chat model, see llm).",
     )
     refusal_threshold: float = Field(
-        default=0.66,
+        default=0.649,
         ge=0,
         le=1,
         description="Below this confidence the answer says the sources do not cover it "

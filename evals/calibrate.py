@@ -1,9 +1,14 @@
 """Calibrating the refusal threshold on our own eval set.
 
-Every question is answered with refusal switched off; the confidence of each answer is recorded
-beside whether the corpus answers the question. The threshold chosen is the one that refuses
-the most unanswerable questions while refusing at most `max_false_refusals` of the answerable
-ones. Run on `evals/datasets/regelrett-nb.jsonl` only (the shared sample stays a check).
+Every question is answered with the confidence threshold switched off; the confidence of each
+answer is recorded beside whether the corpus answers the question, and whether the answer was
+refused anyway (by a rule that does not look at confidence: the question names only laws the
+sources do not hold, its subject belongs to such a law, nothing verifiable was found). The
+threshold chosen is the one that refuses the most unanswerable questions, counting those
+refused anyway, while refusing at most `max_false_refusals` of the answerable ones; among
+equals, the lowest, placed in the middle of the gap between the highest confidence it refuses
+and the lowest it keeps. Run on `evals/datasets/regelrett-nb.jsonl` only (the shared sample stays a
+check).
 """
 
 from __future__ import annotations
@@ -15,40 +20,70 @@ from assistant.answer import Assistant
 from evals.harness import EvalItem
 
 
+@dataclass(frozen=True)
+class Scored:
+    confidence: float
+    answerable: bool
+    refused_anyway: bool = False  # refused with the threshold at 0
+
+    def refused_at(self, threshold: float) -> bool:
+        return self.refused_anyway or self.confidence < threshold
+
+
 @dataclass
 class Calibration:
     threshold: float
     refusal_accuracy: float
     false_refusal_rate: float
-    answerable: list[float]
+    answerable: list[float]  # confidences, sorted
     unanswerable: list[float]
 
 
-def confidences(assistant: Assistant, items: Sequence[EvalItem]) -> list[tuple[float, bool]]:
+def confidences(assistant: Assistant, items: Sequence[EvalItem]) -> list[Scored]:
+    """Each item answered with the assistant's settings (set its threshold to 0 first)."""
     out = []
     for item in items:
         answer = assistant.answer(item.question, lang=item.lang)
-        out.append((answer.confidence, item.answerable))
+        out.append(Scored(answer.confidence, item.answerable, answer.refused))
     return out
 
 
-def choose_threshold(
-    scored: Sequence[tuple[float, bool]], max_false_refusals: float = 0.1
-) -> Calibration:
-    pos = sorted(c for c, ok in scored if ok)
-    neg = sorted(c for c, ok in scored if not ok)
-    candidates = sorted({0.0, *(round(c + 1e-4, 4) for c, _ in scored)})
+def choose_threshold(scored: Sequence[Scored], max_false_refusals: float = 0.1) -> Calibration:
+    pos = [s for s in scored if s.answerable]
+    neg = [s for s in scored if not s.answerable]
+    candidates = sorted({0.0, *(round(s.confidence + 1e-4, 4) for s in scored)})
     best: Calibration | None = None
     for t in candidates:
-        false_ref = sum(c < t for c in pos) / max(len(pos), 1)
+        false_ref = sum(s.refused_at(t) for s in pos) / max(len(pos), 1)
         if false_ref > max_false_refusals:
             break
-        acc = sum(c < t for c in neg) / max(len(neg), 1)
+        acc = sum(s.refused_at(t) for s in neg) / max(len(neg), 1)
         if (
             best is None
             or acc > best.refusal_accuracy
             or (acc == best.refusal_accuracy and false_ref < best.false_refusal_rate)
         ):
-            best = Calibration(t, acc, false_ref, pos, neg)
-    assert best is not None
+            best = Calibration(
+                t,
+                acc,
+                false_ref,
+                sorted(s.confidence for s in pos),
+                sorted(s.confidence for s in neg),
+            )
+    if best is not None and best.threshold > 0:
+        # the same figures hold from just above the highest confidence refused up to the
+        # lowest confidence kept: take the middle, not the edge, of that gap
+        free = [s.confidence for s in scored if not s.refused_anyway]
+        below = max(c for c in free if c < best.threshold)
+        above = [c for c in free if c >= best.threshold]
+        if above:
+            best.threshold = round((below + min(above)) / 2, 4)
+    if best is None:  # even threshold 0 refuses too many answerable ones (the rules do)
+        best = Calibration(
+            0.0,
+            sum(s.refused_anyway for s in neg) / max(len(neg), 1),
+            sum(s.refused_anyway for s in pos) / max(len(pos), 1),
+            sorted(s.confidence for s in pos),
+            sorted(s.confidence for s in neg),
+        )
     return best

@@ -189,6 +189,12 @@ def calibrate_cmd(
 
     console.print(f"answerable:   {spread(cal.answerable)}")
     console.print(f"unanswerable: {spread(cal.unanswerable)}")
+    anyway = [s for s in scored if s.refused_anyway]
+    console.print(
+        f"refused whatever the threshold (a law or subject the sources do not hold, nothing "
+        f"verifiable): {sum(not s.answerable for s in anyway)} unanswerable, "
+        f"{sum(s.answerable for s in anyway)} answerable"
+    )
     console.print(
         f"threshold {cal.threshold:.4f}: refusal accuracy {cal.refusal_accuracy:.2f}, "
         f"false refusals {cal.false_refusal_rate:.2f} "
