@@ -1,4 +1,5 @@
-"""Validates the project's own evaluation set, evals/datasets/regelrett-nb.jsonl.
+"""Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
+held-out set evals/datasets/regelrett-heldout.jsonl (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
@@ -26,6 +27,7 @@ from ingest.model import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "evals" / "datasets" / "regelrett-nb.jsonl"
+HELDOUT = ROOT / "evals" / "datasets" / "regelrett-heldout.jsonl"
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -96,9 +98,9 @@ LABEL_PATTERNS: dict[str, re.Pattern[str]] = {
 QUOTED = re.compile(r"«([^»]*)»|\"([^\"]*)\"|“([^”]*)”")
 
 
-def _load_items() -> list[dict[str, Any]]:
+def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
     items = []
-    for n, line in enumerate(DATASET.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             item = json.loads(line)
             assert isinstance(item, dict), f"line {n} is not a JSON object"
@@ -106,10 +108,22 @@ def _load_items() -> list[dict[str, Any]]:
     return items
 
 
+@pytest.fixture(scope="module", params=[DATASET, HELDOUT], ids=["ours", "heldout"])
+def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
+    path: Path = request.param
+    assert path.is_file(), f"{path} is missing"
+    return _load_items(path)
+
+
 @pytest.fixture(scope="module")
-def items() -> list[dict[str, Any]]:
-    assert DATASET.is_file(), f"{DATASET} is missing"
-    return _load_items()
+def main_items() -> list[dict[str, Any]]:
+    return _load_items(DATASET)
+
+
+def test_the_two_sets_share_no_id_or_question() -> None:
+    ours, heldout = _load_items(DATASET), _load_items(HELDOUT)
+    assert not {i["id"] for i in ours} & {i["id"] for i in heldout}
+    assert not {_norm(i["question"]) for i in ours} & {_norm(i["question"]) for i in heldout}
 
 
 def _dev_sample() -> list[dict[str, Any]]:
@@ -149,7 +163,6 @@ def _family(gold: dict[str, Any]) -> str:
 
 
 def test_dataset_parses_with_required_fields(items: list[dict[str, Any]]) -> None:
-    assert len(items) >= MIN_ITEMS
     for item in items:
         ident = item.get("id")
         for field, typ in REQUIRED_FIELDS.items():
@@ -186,7 +199,9 @@ def test_answerable_matches_gold_and_kind(items: list[dict[str, Any]]) -> None:
             assert item["answer_facts"] == UNANSWERABLE_FACTS, ident
 
 
-def test_minimum_counts_per_kind_and_language(items: list[dict[str, Any]]) -> None:
+def test_minimum_counts_per_kind_and_language(main_items: list[dict[str, Any]]) -> None:
+    items = main_items
+    assert len(items) >= MIN_ITEMS
     langs = Counter(item["lang"] for item in items)
     kinds = Counter(item["kind"] for item in items)
     for lang, minimum in MIN_PER_LANG.items():

@@ -66,6 +66,7 @@ def test_questions_our_sources_answer_name_no_absent_subject(shipped: SubjectLaw
         "Kan en ansatt kreve innsyn i intervjunotatene etter en tilsetting?",
         "Kilometerstanden i tjenestebilen: er det en personopplysning?",
         "Skulen vil bruke ei app der elevane rapporterer trivsel. Krev det DPIA?",
+        "Naboen vil ha papirkopi av hele byggesaken. Kan vi ta betalt for kopiene?",
     ):
         assert _absent(shipped, question, resolver) == [], question
 
