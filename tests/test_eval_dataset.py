@@ -83,7 +83,7 @@ GDPR_EN = (
 
 # The folders of the eval corpus, and the shape of the section labels each one's loader emits.
 EU_LABEL = r"(Article \d+|Recital \d+|Annex [IVXLC]+)"
-LAW_LABEL = r"(§ \d+(-\d+)?( [a-z])?|Artikkel \d+)"
+LAW_LABEL = r"(§ \d+(-\d+)?( ?[a-z])?|Artikkel \d+)"
 PDF_LABEL = r"((\d+|[A-Z])(\.\d+)*|Tillegg [A-E])?"
 LABEL_PATTERNS: dict[str, re.Pattern[str]] = {
     "eu-ai-act/": re.compile(EU_LABEL),

@@ -327,3 +327,19 @@ def test_regulations_are_linked_to_the_law_they_keep_naming() -> None:
     # with a lower bar the law named twice counts too
     loose = legal_basis_links(index, ReferenceResolver(docs, {}, {}), least=2, share=0.3)
     assert loose["arkivforskrifta.md"] == {"arkivlova.md", "offl.md"}
+
+
+def test_a_section_letter_is_found_spaced_or_not() -> None:
+    # uu-forskriften numbers "§ 4c." without a space, forvaltningsloven "§ 11 a." with one
+    docs = [
+        _doc("uu.md", "Uu-forskriften", "", ["§ 4", "§ 4c"]),
+        _doc("fvl.md", "Forvaltningsloven", "fvl", ["§ 11", "§ 11 a"]),
+    ]
+    r = RetrievalSettings()
+    resolver = ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
+    for question in ("uu-forskriften § 4 c", "uu-forskriften § 4c", "Hva sier uu-forskriften §4c?"):
+        assert {(x.source_id, x.label) for x in resolver.resolve(question)} == {("uu.md", "§ 4c")}
+    for question in ("fvl § 11a", "fvl § 11 a"):
+        assert {(x.source_id, x.label) for x in resolver.resolve(question)} == {
+            ("fvl.md", "§ 11 a")
+        }

@@ -166,7 +166,7 @@ def calibrate_cmd(
     dataset: Path = typer.Argument(..., help="Our own eval set (never the shared sample)."),
     max_false_refusals: float = typer.Option(
         0.05,
-        help="Highest share of answerable refused (half the target of 0.1: room for new questions).",
+        help="Highest share of answerable refused (half the target of 0.1: room for new ones).",
     ),
     collection: str = typer.Option("regelrett-eval", "--collection"),
 ) -> None:

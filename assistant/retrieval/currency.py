@@ -51,7 +51,7 @@ _COMMENCEMENT = re.compile(
 _SPAN = re.compile(
     r"(?P<a>\d+(?:-\d+)?)(?:\s*(?P<al>[a-z])\b)?(?:\s*(?:til|–|-)\s*(?:§\s*)?(?P<b>\d+(?:-\d+)?))?"
 )
-_LABEL_NUMBER = re.compile(r"^§ (\d+)(?:-(\d+))?(?: ([a-z]))?$")
+_LABEL_NUMBER = re.compile(r"^§ (\d+)(?:-(\d+))? ?([a-z])?$")
 _ARTICLE = re.compile(r"^(?:Article|Artikkel|Art) (\d+)")
 _YEAR = re.compile(r"(\d{4})-\d{2}-\d{2}")
 

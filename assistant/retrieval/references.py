@@ -196,8 +196,11 @@ class ReferenceResolver:
             ids = self._nearest(m.start(), laws)
             explicit = ids is not None
             candidates = [d for d in self.docs if (ids is None or d.source_id in ids)]
+            # a letter spaced or not ("§ 11 a", "§ 4c"): the section's own label decides
+            letter = m.group(2).lower() if m.group(2) else ""
+            spellings = [label, f"§ {number}{letter}"] if letter else []
             for doc in candidates:
-                for lab in (label, f"§ {number}"):
+                for lab in (*spellings, f"§ {number}"):
                     if lab in doc.labels:
                         out.append(Reference(doc.source_id, lab, m.group(0), explicit))
                         break

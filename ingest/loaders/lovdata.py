@@ -46,7 +46,7 @@ from ingest.model import Block, DocType, Document, Language, Section, Status
 
 # "§ 28", "§ 3-5", "§ 11 a", "§ 12a.", "§ 8-12a. Tittel", "§15a" (an XML data-name).
 _PARAGRAPH = re.compile(
-    r"^§\s*(?P<num>\d+)(?:\s*-\s*(?P<sub>\d+))?(?:\s*(?P<letter>[a-z])(?![a-zæøå]))?",
+    r"^§\s*(?P<num>\d+)(?:\s*-\s*(?P<sub>\d+))?(?:(?P<space>\s*)(?P<letter>[a-z])(?![a-zæøå]))?",
 )
 # "§§ 12 til 14. (Opphevet)", "§§ 3-4."
 _PARAGRAPHS = re.compile(r"^§§\s*(?P<span>[^.]+?)\s*(?:\.\s|\.$|$)")
@@ -119,8 +119,10 @@ def clean_heading(text: str) -> str:
 def paragraph_label(text: str) -> tuple[str, str] | None:
     """(label, rest of the heading) for a § heading, or None.
 
-    The label is written the way Lovdata prints it: "§ 28", "§ 3-5", and "§ 11 a" with a space
-    before the letter, also when the heading has "§ 12a" or an XML data-name has "§15a".
+    The label is written as the heading numbers the section: "§ 28", "§ 3-5", "§ 11 a" with a
+    space before the letter when the heading has one, "§ 4c" without when it has none (the
+    eval format's rule: uu-forskriften's "§ 4c." is "§ 4c", forvaltningsloven's "§ 11 a." is
+    "§ 11 a"). References in questions find the section in either spelling.
     """
     text = clean_inline(text)
     multi = _PARAGRAPHS.match(text)
@@ -133,7 +135,7 @@ def paragraph_label(text: str) -> tuple[str, str] | None:
     if m.group("sub"):
         label += "-" + m.group("sub")
     if m.group("letter"):
-        label += " " + m.group("letter")
+        label += (" " if m.group("space") else "") + m.group("letter")
     return label, text[m.end() :]
 
 
