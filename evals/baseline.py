@@ -52,7 +52,7 @@ CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
 ANSWER_CHARS = 300
 # Bump when extraction, chunking or labelling changes, so old indexes are not reused.
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: section labels spelled as the headings spell them ("§ 4c")
 COLLECTION = "baseline"
 READY_FILE = "READY.json"
 ADD_BATCH = 64
