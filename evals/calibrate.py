@@ -51,39 +51,31 @@ def confidences(assistant: Assistant, items: Sequence[EvalItem]) -> list[Scored]
 def choose_threshold(scored: Sequence[Scored], max_false_refusals: float = 0.1) -> Calibration:
     pos = [s for s in scored if s.answerable]
     neg = [s for s in scored if not s.answerable]
-    candidates = sorted({0.0, *(round(s.confidence + 1e-4, 4) for s in scored)})
-    best: Calibration | None = None
-    for t in candidates:
-        false_ref = sum(s.refused_at(t) for s in pos) / max(len(pos), 1)
+
+    def share_refused(group: list[Scored], t: float) -> float:
+        return sum(s.refused_at(t) for s in group) / max(len(group), 1)
+
+    # (threshold, refusal accuracy, false-refusal rate) of the lowest best threshold
+    best = (0.0, share_refused(neg, 0.0), share_refused(pos, 0.0))
+    for t in sorted({round(s.confidence + 1e-4, 4) for s in scored}):
+        false_ref = share_refused(pos, t)
         if false_ref > max_false_refusals:
             break
-        acc = sum(s.refused_at(t) for s in neg) / max(len(neg), 1)
-        if (
-            best is None
-            or acc > best.refusal_accuracy
-            or (acc == best.refusal_accuracy and false_ref < best.false_refusal_rate)
-        ):
-            best = Calibration(
-                t,
-                acc,
-                false_ref,
-                sorted(s.confidence for s in pos),
-                sorted(s.confidence for s in neg),
-            )
-    if best is not None and best.threshold > 0:
+        acc = share_refused(neg, t)
+        if acc > best[1] or (acc == best[1] and false_ref < best[2]):
+            best = (t, acc, false_ref)
+    threshold = best[0]
+    free = [s.confidence for s in scored if not s.refused_anyway]
+    below = [c for c in free if c < threshold]
+    above = [c for c in free if c >= threshold]
+    if threshold > 0 and below and above:
         # the same figures hold from just above the highest confidence refused up to the
         # lowest confidence kept: take the middle, not the edge, of that gap
-        free = [s.confidence for s in scored if not s.refused_anyway]
-        below = max(c for c in free if c < best.threshold)
-        above = [c for c in free if c >= best.threshold]
-        if above:
-            best.threshold = round((below + min(above)) / 2, 4)
-    if best is None:  # even threshold 0 refuses too many answerable ones (the rules do)
-        best = Calibration(
-            0.0,
-            sum(s.refused_anyway for s in neg) / max(len(neg), 1),
-            sum(s.refused_anyway for s in pos) / max(len(pos), 1),
-            sorted(s.confidence for s in pos),
-            sorted(s.confidence for s in neg),
-        )
-    return best
+        threshold = round((max(below) + min(above)) / 2, 4)
+    return Calibration(
+        threshold,
+        best[1],
+        best[2],
+        sorted(s.confidence for s in pos),
+        sorted(s.confidence for s in neg),
+    )

@@ -132,26 +132,27 @@ class Assistant:
         )
         timings = {f"retrieval_{k}": v for k, v in retrieval.timings.items()}
         yield Event("sources", answer.sources)
-        # a law the sources do not hold: named alone, the question is not answered from other
-        # sources; named beside a law we hold, it is answered with a warning
-        missing = _unknown_laws_note(retrieval.unknown_laws, answer.language)
-        only_missing = bool(missing) and not retrieval.names_known_law
-        if missing and not only_missing:
-            answer.warnings.append(missing)
-        # a subject another law governs ("eiendomsskatt"): not answered from the sources we
-        # hold unless the question also touches what they cover
-        subject = _names_note(
-            [law.name(answer.language) for law in retrieval.absent_subjects],
-            answer.language,
-            "subject_law",
-        )
-        if subject and not only_missing:
-            if retrieval.covered:
-                answer.warnings.append(subject)
+        # A law the sources do not hold, named in the question, or governing its subject
+        # ("eiendomsskatt"): the question is not answered from the other sources, unless it
+        # also names a law we hold (or, for a subject, touches what the sources cover); then
+        # it is answered with a warning.
+        elsewhere = ""
+        subjects = [s.name(language) for s in retrieval.absent_subjects]
+        for note, answerable in (
+            (
+                _names_note(retrieval.unknown_laws, language, "unknown_law"),
+                retrieval.names_known_law,
+            ),
+            (_names_note(subjects, language, "subject_law"), retrieval.covered),
+        ):
+            if not note or elsewhere:
+                continue
+            if answerable:
+                answer.warnings.append(note)
             else:
-                only_missing, missing = True, subject
-        if answer.confidence < self.settings.answer.refusal_threshold or not quotes or only_missing:
-            self._refuse(answer, retrieval.passages, missing if only_missing else "")
+                elsewhere = note
+        if answer.confidence < self.settings.answer.refusal_threshold or not quotes or elsewhere:
+            self._refuse(answer, retrieval.passages, elsewhere)
             yield Event("delta", answer.answer)
         elif mode == "llm":
             answer.sources = retrieval.passages[: self.settings.answer.llm_sources]
@@ -310,13 +311,10 @@ def _config_hash(settings: Settings, prompts: Prompts) -> str:
 __all__ = ["Assistant", "Event"]
 
 
-def _unknown_laws_note(laws: Sequence[str], lang: str) -> str:
-    """'Plan- og bygningsloven er ikke blant kildene …' for laws the sources do not hold."""
-    return _names_note(laws, lang, "unknown_law")
-
-
 def _names_note(laws: Sequence[str], lang: str, key: str) -> str:
-    """The text `key` with the names of `laws` joined ('A, B og C'), or '' for none."""
+    """The text `key` with the names of `laws` joined ('A, B og C'), or '' for none; a name
+    that opens the sentence ('Plan- og bygningsloven er ikke blant kildene …') starts with a
+    capital."""
     if not laws:
         return ""
     names = list(dict.fromkeys(laws))
@@ -325,6 +323,5 @@ def _names_note(laws: Sequence[str], lang: str, key: str) -> str:
         if len(names) == 1
         else (", ".join(names[:-1]) + f" {text(lang, 'and')} " + names[-1])
     )
-    if key == "unknown_law":
-        joined = joined[:1].upper() + joined[1:]
-    return text(lang, key, laws=joined)
+    note = text(lang, key, laws=joined)
+    return note[:1].upper() + note[1:]

@@ -52,14 +52,20 @@ class Glossary:
             variants.append((str(pair[0]).lower(), str(pair[1]).lower()))
         return cls(terms, variants)
 
+    def _terms_in(self, text: str, found_by: str, give: str) -> list[str]:
+        """The `give` forms ("no" or "en") of every term whose `found_by` forms occur in
+        `text`."""
+        pats = self._no if found_by == "no" else self._en
+        return [
+            form
+            for term, pat in zip(self.terms, pats, strict=True)
+            if pat.search(text)
+            for form in (term.no if give == "no" else term.en)
+        ]
+
     def to_english(self, text: str) -> list[str]:
         """English terms for the Norwegian terms found in `text`."""
-        return [
-            e
-            for term, pat in zip(self.terms, self._no, strict=True)
-            if pat.search(text)
-            for e in term.en
-        ]
+        return self._terms_in(text, "no", "en")
 
     def other_norwegian(self, text: str) -> list[str]:
         """The nynorsk forms of bokmål words in `text`, and the other way round."""
@@ -73,18 +79,8 @@ class Glossary:
     def english_synonyms(self, text: str) -> list[str]:
         """The other English forms of the English terms found in `text` ("automatically" ->
         "automated individual decision-making"), for an English question's own partition."""
-        return [
-            e
-            for term, pat in zip(self.terms, self._en, strict=True)
-            if pat.search(text)
-            for e in term.en
-        ]
+        return self._terms_in(text, "en", "en")
 
     def to_norwegian(self, text: str) -> list[str]:
         """Norwegian terms for the English terms found in `text`."""
-        return [
-            n
-            for term, pat in zip(self.terms, self._en, strict=True)
-            if pat.search(text)
-            for n in term.no
-        ]
+        return self._terms_in(text, "en", "no")
