@@ -284,6 +284,22 @@ class RetrievalSettings(_Section):
             "rank 1 law, 2 regulation, 3 EU regulation, 4 circular, 5 guidance, 6 template."
         ),
     )
+    rerank_depth: int = Field(
+        default=30,
+        ge=0,
+        le=200,
+        description=(
+            "How many fused candidates the second stage orders again by its learnt linear "
+            "scorer (assistant.retrieval.rerank); 0 turns it off."
+        ),
+    )
+    rerank_weights: str = Field(
+        default="",
+        description=(
+            "The second stage's weights (a JSON file written by regelrett train-rerank); "
+            "empty: the file shipped in knowledge/rerank.json."
+        ),
+    )
     act_topics: dict[str, list[str]] = Field(
         default_factory=_act_topics,
         description="Words that point a question to an EU act, keyed by act number.",

@@ -259,3 +259,49 @@ def test_stream_events_in_order(settings: Settings) -> None:
 def test_unknown_mode_is_refused(assistant: Assistant) -> None:
     with pytest.raises(ValueError, match="unknown mode"):
         assistant.answer("hpl § 3-5", mode="magic")
+
+
+def test_the_second_stage_sees_every_candidate_and_orders_them(
+    settings: Settings, assistant: Assistant, tmp_path: Path
+) -> None:
+    """Its features describe the fused candidates (a referenced section is marked as such),
+    and the order it returns is the one its weights give: weights that value only being in the
+    other language put the English article first for a Norwegian question."""
+    import numpy as np
+
+    from assistant.retrieval.rerank import FEATURES, Reranker
+
+    question = "Kva seier hpl. § 3-5 om opningstider?"
+    r = assistant.retriever.retrieve(question)
+    assert r.features is not None
+    assert r.features.shape == (len(r.candidates), len(FEATURES))
+    referenced = r.features[:, FEATURES.index("referenced")]
+    index = r.index
+    assert index is not None
+    marked = {
+        index.metas[i]["section"] for i, flag in zip(r.candidates, referenced, strict=True) if flag
+    }
+    assert marked == {"§ 3-5"}
+    fused = r.features[:, FEATURES.index("fused_rel")]
+    assert fused[0] == 1.0 and np.all(fused <= 1.0)
+    cover = r.features[:, FEATURES.index("text_cover")]
+    assert np.all((cover >= 0) & (cover <= 1)) and cover.max() > 0
+
+    weights = np.zeros(len(FEATURES))
+    weights[FEATURES.index("other_language")] = 10.0
+    path = tmp_path / "rerank.json"
+    Reranker(weights, np.zeros(len(FEATURES)), np.ones(len(FEATURES))).save(path)
+    other = settings.model_copy(
+        update={"retrieval": settings.retrieval.model_copy(update={"rerank_weights": str(path)})}
+    )
+    flipped = Assistant(other, assistant.retriever.store, assistant.retriever.embedder)
+    first = flipped.retriever.retrieve(question).passages[0]
+    assert first.language == "en"
+    # with the second stage off there is nothing to train on, and the fused order stands
+    off = settings.model_copy(
+        update={"retrieval": settings.retrieval.model_copy(update={"rerank_depth": 0})}
+    )
+    plain = Assistant(off, assistant.retriever.store, assistant.retriever.embedder).retriever
+    retrieved = plain.retrieve(question)
+    assert retrieved.features is None and retrieved.candidates == []
+    assert retrieved.passages[0].section == "§ 3-5"

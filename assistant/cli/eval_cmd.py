@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -203,3 +204,98 @@ def calibrate_cmd(
         f"false refusals {cal.false_refusal_rate:.2f} "
         f"(set REGELRETT_ANSWER_REFUSAL_THRESHOLD or the default in assistant/settings.py)"
     )
+
+
+def train_rerank_cmd(
+    datasets: list[Path] = typer.Argument(
+        ..., help="Our own eval sets to learn from (never the shared sample or the held-out set)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Where to write the weights (default: knowledge/rerank.json)."
+    ),
+    folds: int = typer.Option(
+        5, "--folds", help="Cross-validation folds to report before training on all; 0: none."
+    ),
+    l2: float = typer.Option(0.01, "--l2", min=0.0, help="Weight decay of the scorer."),
+    collection: str = typer.Option("regelrett-eval", "--collection"),
+) -> None:
+    """Learn the second stage's weights from eval sets: how each gold passage was found among
+    the first stage's candidates. Prints cross-validated figures, then writes the weights."""
+    from assistant.resources import data_folder
+    from assistant.retrieval.rerank import FEATURES, pairwise_loss, train
+    from assistant.wiring import open_assistant
+    from evals.harness import load_dataset
+    from evals.train_rerank import (
+        by,
+        collect,
+        cross_validate,
+        fused_order,
+        pipeline_cross_validation,
+        ranked_metrics,
+    )
+
+    settings = _eval_settings(collection, sources_shown=10)  # as regelrett eval answers
+    try:
+        items = [it for ds in datasets for it in load_dataset(ds)]
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    target = out or data_folder("knowledge") / "rerank.json"
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 20 == 0:
+            console.print(f"  retrieved {done}/{total}")
+
+    with open_assistant(settings) as assistant:
+        try:
+            examples = collect(assistant.retriever, items, progress)
+        except ValueError as exc:
+            fail(str(exc))
+    if not examples:
+        fail("no answerable item with gold passages in the datasets")
+    in_reach = sum(ex.group.relevant.any() for ex in examples)
+    console.print(
+        f"{len(examples)} answerable questions; a gold passage is among the candidates of "
+        f"{in_reach} ({in_reach / len(examples):.3f})"
+    )
+    if folds:
+        try:
+            cv = cross_validate(examples, folds, l2)
+        except ValueError as exc:
+            fail(str(exc))
+        console.print(f"cross-validated over {folds} folds, the candidates alone:")
+        console.print(f"  fused order: hit@5 {cv.fused.hit5:.3f}  MRR@10 {cv.fused.mrr:.3f}")
+        console.print(f"  reranked:    hit@5 {cv.reranked.hit5:.3f}  MRR@10 {cv.reranked.mrr:.3f}")
+        console.print("the whole pipeline, each fold answered with the other folds' weights …")
+        with tempfile.TemporaryDirectory() as tmp:
+            plain, reranked = pipeline_cross_validation(settings, examples, folds, l2, Path(tmp))
+        for name, m in (("second stage off", plain), ("cross-validated", reranked)):
+            console.print(
+                f"  {name:<17} hit@1 {_fmt(m.hit_at[1])}  hit@5 {_fmt(m.hit_at[5])}  "
+                f"MRR@10 {_fmt(m.mrr10)}"
+            )
+    try:
+        model = train([ex.group for ex in examples], l2=l2)
+    except ValueError as exc:
+        fail(str(exc))
+    model = type(model)(
+        model.weights,
+        model.mean,
+        model.scale,
+        model.names,
+        ", ".join(ds.name for ds in datasets) + f" ({len(examples)} questions, l2 {l2})",
+    )
+    fitted = ranked_metrics(examples, by(model))
+    base = ranked_metrics(examples, fused_order)
+    console.print(
+        f"trained on all: hit@5 {base.hit5:.3f} -> {fitted.hit5:.3f}, MRR@10 {base.mrr:.3f} -> "
+        f"{fitted.mrr:.3f} (on its own training questions), pairwise loss "
+        f"{pairwise_loss(model, [ex.group for ex in examples]):.4f}"
+    )
+    for name, w in sorted(zip(FEATURES, model.weights, strict=True), key=lambda x: -abs(x[1])):
+        console.print(f"  {name:<15} {w:+.3f}")
+    model.save(target)
+    console.print(f"weights written to {target}")
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

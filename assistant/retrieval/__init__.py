@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,7 @@ from assistant.retrieval.currency import (
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.references import Reference, ReferenceResolver
+from assistant.retrieval.rerank import FEATURES, Reranker
 from assistant.retrieval.subjects import SubjectLaw, SubjectLaws
 from assistant.retrieval.text import question_language
 from assistant.settings import Settings
@@ -146,6 +147,19 @@ class Filters:
 
 
 @dataclass
+class _Found:
+    """What the first stage found for one question, as the second stage's features read it."""
+
+    dense: Mapping[str, list[tuple[int, float]]]
+    lexical: Mapping[str, list[tuple[int, float]]]
+    lists: Sequence[tuple[float, Sequence[int], str]]
+    named: set[str]
+    implied: set[str]
+    referenced: set[int]
+    validity: Mapping[int, Validity]
+
+
+@dataclass
 class Retrieval:
     question: str
     language: str
@@ -165,6 +179,10 @@ class Retrieval:
     # sources, and whether the question also touches what the sources cover
     absent_subjects: list[SubjectLaw] = field(default_factory=list)
     covered: bool = True
+    # the fused candidates the second stage looked at (index positions, in fused order) and
+    # their features, for training it (evals.train_rerank)
+    candidates: list[int] = field(default_factory=list, repr=False)
+    features: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
 
 class Retriever:
@@ -181,6 +199,7 @@ class Retriever:
         # what is derived from the current index (resolvers, currency, links, columns), by name
         self._derived: dict[tuple[str, ...], tuple[LexicalIndex, Any]] = {}
         self._facts: tuple[list[EuAct], list[CatalogueFacts]] | None = None
+        self._reranker: Reranker | Literal[False] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -388,6 +407,27 @@ class Retriever:
         if not (is_currency_question(question) or _NEW_VERSION.search(question)):
             fused = _prefer_current(fused, validity, r.weight_not_in_force, set(ref_positions))
         fused = _authority_order(fused, index, r.authority_tiebreak)
+        candidates: list[int] = []
+        features: npt.NDArray[np.float64] | None = None
+        if r.rerank_depth > 0 and fused:
+            t5 = time.perf_counter()
+            candidates = [i for i, _ in fused[: r.rerank_depth]]
+            features = self._features(
+                index,
+                question,
+                lang,
+                fused[: r.rerank_depth],
+                _Found(dense, lexical, lists, named, implied, set(ref_positions), validity),
+                {fam: similar(vectors[fam]) for fam in FAMILIES}
+                if index.vectors is not None
+                else None,
+            )
+            reranker = self.reranker()
+            if reranker is not None:
+                head = fused[: r.rerank_depth]
+                # the order changes, the fused scores stay what they were
+                fused = [head[j] for j in reranker.order(features)] + fused[r.rerank_depth :]
+            timings["rerank"] = time.perf_counter() - t5
         fused = _diversify(
             fused, self._provision_keys(index), index.languages, "en" if lang == "en" else "no"
         )
@@ -417,7 +457,103 @@ class Retriever:
             names_known_law=bool(named),
             absent_subjects=absent,
             covered=bool(named or implied or ref_positions) or self.subjects.covered(question),
+            candidates=candidates,
+            features=features,
         )
+
+    def reranker(self) -> Reranker | None:
+        """The second stage's scorer (settings.retrieval.rerank_weights, else the shipped
+        knowledge/rerank.json); None when no weights file exists."""
+        with self._lock:
+            if self._reranker is None:
+                configured = self.settings.retrieval.rerank_weights
+                path = Path(configured) if configured else data_folder("knowledge") / "rerank.json"
+                if configured or path.is_file():
+                    self._reranker = Reranker.load(path)
+                else:
+                    log.warning("no reranker weights at %s: the fused order stands", path)
+                    self._reranker = False
+            return self._reranker or None
+
+    def _chunk_tokens(self, index: LexicalIndex, i: int) -> tuple[frozenset[str], frozenset[str]]:
+        """The analysed tokens of chunk i's heading, and of its heading and text (kept per
+        index as candidates come up)."""
+        cache: dict[int, tuple[frozenset[str], frozenset[str]]] = self._derive(
+            ("chunk_tokens",), index, dict
+        )
+        got = cache.get(i)
+        if got is None:
+            meta = index.metas[i]
+            lang = str(meta.get("language", "nb"))
+            heading = f"{meta.get('heading_path', '')} {meta.get('header', '')}"
+            head = frozenset(index.sentence_tokens(heading, lang))
+            got = (head, head | frozenset(index.sentence_tokens(index.texts[i], lang)))
+            cache[i] = got
+        return got
+
+    def _features(
+        self,
+        index: LexicalIndex,
+        question: str,
+        lang: str,
+        head: Sequence[tuple[int, float]],
+        found: _Found,
+        similarity: Mapping[str, npt.NDArray[np.float32]] | None,
+    ) -> npt.NDArray[np.float64]:
+        """The second stage's features (rerank.FEATURES, in order) of the fused candidates."""
+        own = "en" if lang == "en" else "no"
+        n_docs = max(len(index), 1)
+        query: dict[str, dict[str, float]] = {}
+        for fam in FAMILIES:
+            tokens = set(
+                index.sentence_tokens(
+                    self._query_for(question, lang, fam), "en" if fam == "en" else "nb"
+                )
+            )
+            query[fam] = {
+                t: math.log(1 + (n_docs - index.doc_freq[t] + 0.5) / (index.doc_freq[t] + 0.5))
+                for t in tokens
+            }
+        dense = {fam: dict(found.dense[fam]) for fam in FAMILIES}
+        best_dense = {fam: max(dense[fam].values(), default=0.0) for fam in FAMILIES}
+        lexical = {fam: dict(found.lexical[fam]) for fam in FAMILIES}
+        best_lexical = {fam: max(lexical[fam].values(), default=0.0) for fam in FAMILIES}
+        membership: Counter[int] = Counter()
+        for _w, items, _name in found.lists:
+            membership.update(set(items))
+        n_lists = max(len(found.lists), 1)
+        top = head[0][1] if head and head[0][1] > 0 else 1.0
+        rows = []
+        for rank, (i, score) in enumerate(head):
+            fam = str(index.languages[i])
+            if similarity is not None:
+                sim = float(similarity[fam][i])
+            else:
+                sim = dense[fam].get(i, min(dense[fam].values(), default=0.0))
+            weights = query[fam]
+            total = sum(weights.values()) or 1.0
+            heading_tokens, all_tokens = self._chunk_tokens(index, i)
+            meta = index.metas[i]
+            rows.append(
+                [
+                    score / top,
+                    1.0 / (1.0 + rank),
+                    sim,
+                    sim - best_dense[fam],
+                    lexical[fam].get(i, 0.0) / best_lexical[fam] if best_lexical[fam] > 0 else 0.0,
+                    membership[i] / n_lists,
+                    sum(w for t, w in weights.items() if t in heading_tokens) / total,
+                    sum(w for t, w in weights.items() if t in all_tokens) / total,
+                    float(index.sources[i] in found.named),
+                    float(index.sources[i] in found.implied),
+                    float(i in found.referenced),
+                    float(fam != own),
+                    float(meta.get("kind") in _PREAMBLE_KINDS),
+                    authority_rank(str(meta.get("doc_type", ""))) / 8.0,
+                    float(not found.validity[i].applies),
+                ]
+            )
+        return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
     def _scoped(
         self,
