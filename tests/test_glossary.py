@@ -48,3 +48,25 @@ def test_a_term_needs_both_languages(tmp_path: Path) -> None:
     path.write_text("terms:\n  - nb: [katt]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="needs both"):
         Glossary.load(path)
+
+
+def test_a_form_no_norwegian_source_uses_gets_the_forms_they_do(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "terms:\n"
+        "  - nb: [dpia, personvernkonsekvensvurdering, vurdering av personvernkonsekvenser]\n"
+        "    en: [dpia]\n"
+        "  - nb: [innsyn, innsynskrav]\n"
+        "    en: [access]\n",
+        encoding="utf-8",
+    )
+    g = Glossary.load(path)
+    known = {"vurdering", "personvernkonsekvenser", "innsyn", "innsynskrav"}
+    # "dpia" is no word of the Norwegian sources: the forms they use are added, and a form
+    # with a word they do not use either ("personvernkonsekvensvurdering") is not
+    assert g.norwegian_for_unknown("Må vi lage en DPIA?", known) == [
+        "vurdering av personvernkonsekvenser"
+    ]
+    # a form the sources use is left alone: BM25 matches it already
+    assert g.norwegian_for_unknown("Kan vi kreve innsyn?", known) == []
+    assert g.norwegian_for_unknown("Hva koster kaffen?", known) == []

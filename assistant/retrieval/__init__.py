@@ -349,7 +349,7 @@ class Retriever:
         similar = Similarity(index)  # each vector's similarities computed once
         vectors = {fam: vector for fam in FAMILIES}
         other = "no" if lang == "en" else "en"
-        carried = self._query_for(question, lang, other)
+        carried = self._query_for(question, lang, other, index)
         if r.dense_carry_over and carried != question:
             # the question carried over by the glossary, embedded for the other partition
             vectors[other] = self.embedder.embed_query(carried)
@@ -368,7 +368,9 @@ class Retriever:
         timings["dense"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         lexical = {
-            fam: index.search(self._query_for(question, lang, fam), fam, r.candidates, allowed)
+            fam: index.search(
+                self._query_for(question, lang, fam, index), fam, r.candidates, allowed
+            )
             for fam in FAMILIES
         }
         timings["lexical"] = time.perf_counter() - t3
@@ -507,7 +509,7 @@ class Retriever:
         for fam in FAMILIES:
             tokens = set(
                 index.sentence_tokens(
-                    self._query_for(question, lang, fam), "en" if fam == "en" else "nb"
+                    self._query_for(question, lang, fam, index), "en" if fam == "en" else "nb"
                 )
             )
             query[fam] = {
@@ -583,7 +585,7 @@ class Retriever:
         for fam in FAMILIES:
             mask = in_scope & (index.languages == fam)
             if mask.any():
-                query = self._query_for(question, lang, fam)
+                query = self._query_for(question, lang, fam, index)
                 out.append([i for i, _ in index.search(query, fam, k, mask)])
         return out
 
@@ -712,7 +714,7 @@ class Retriever:
             return None
         first = int(np.flatnonzero(mask)[0])
         family = "en" if index.languages[first] == "en" else "no"
-        query = self._query_for(question, question_language(question), family)
+        query = self._query_for(question, question_language(question), family, index)
         hits = index.search(query, family, 1, mask)
         if not hits:
             return None
@@ -729,15 +731,20 @@ class Retriever:
             tenants,
         )
 
-    def _query_for(self, question: str, lang: str, family: str) -> str:
-        """The question for one partition, carried over by the glossary across languages."""
+    def _query_for(self, question: str, lang: str, family: str, index: LexicalIndex) -> str:
+        """The question for one partition, carried over by the glossary across languages.
+
+        A Norwegian question's own partition also gets the other Norwegian forms of a term the
+        question writes in a way no Norwegian source does ("DPIA" for "vurdering av
+        personvernkonsekvenser"): BM25 could not match that word at all."""
         if family == "en" and lang != "en":
             return " ".join([question, *self.glossary.to_english(question)])
         if family == "no" and lang == "en":
             carried = " ".join([question, *self.glossary.to_norwegian(question)])
             return " ".join([carried, *self.glossary.other_norwegian(carried)])
         if family == "no":
-            return " ".join([question, *self.glossary.other_norwegian(question)])
+            unknown = self.glossary.norwegian_for_unknown(question, index.vocab.known)
+            return " ".join([question, *self.glossary.other_norwegian(question), *unknown])
         return " ".join([question, *self.glossary.english_synonyms(question)])
 
     def _dense(

@@ -4,10 +4,13 @@ language so that the lexical side can match sources written in it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from assistant.retrieval.text import words
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,24 @@ class Glossary:
             m = pat.search(text)
             if m:
                 out.append(b if m.group(0).lower() == a else a)
+        return out
+
+    def norwegian_for_unknown(self, text: str, known: Collection[str]) -> list[str]:
+        """The other Norwegian forms of each term that `text` writes in a form with a word not
+        in `known` (the words of the Norwegian sources): "DPIA", which only English guidance
+        uses, gives "personvernkonsekvensvurdering" and "vurdering av personvernkonsekvenser".
+        Words shorter than three letters are not judged (the vocabulary leaves them out)."""
+        out: list[str] = []
+        for term, pat in zip(self.terms, self._no, strict=True):
+            for m in pat.finditer(text):
+                found = m.group(0).lower()
+                if any(len(w) >= 3 and w not in known for w in words(found)):
+                    out += [
+                        form
+                        for form in term.no
+                        if form != found and all(w in known for w in words(form) if len(w) >= 3)
+                    ]
+                    break
         return out
 
     def english_synonyms(self, text: str) -> list[str]:
