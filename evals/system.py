@@ -5,9 +5,22 @@ from __future__ import annotations
 import time
 
 from assistant.answer import Assistant
+from assistant.records import Passage
 from evals.harness import CurrencyMark, RunPassage, SystemOutput
 
 NAME = "regelrett"
+
+
+def run_passage(p: Passage) -> RunPassage:
+    """A retrieved passage as the eval harness scores it."""
+    return RunPassage(
+        source=p.source_id,
+        section=p.section,
+        section_labels=list(p.section_labels),
+        page_start=p.page_start,
+        page_end=p.page_end,
+        text=p.text,
+    )
 
 
 class RegelrettSystem:
@@ -21,17 +34,7 @@ class RegelrettSystem:
         t0 = time.perf_counter()
         answer = self.assistant.answer(question, mode=self.mode, lang=lang)
         seconds = time.perf_counter() - t0
-        passages = [
-            RunPassage(
-                source=p.source_id,
-                section=p.section,
-                section_labels=list(p.section_labels),
-                page_start=p.page_start,
-                page_end=p.page_end,
-                text=p.text,
-            )
-            for p in answer.sources
-        ]
+        passages = [run_passage(p) for p in answer.sources]
         return SystemOutput(
             passages=passages,
             refused=answer.refused,

@@ -36,6 +36,7 @@ from evals.harness import (
     passage_hits,
     run_eval,
 )
+from evals.system import run_passage
 
 
 @dataclass
@@ -46,16 +47,8 @@ class Example:
 
 
 def _run_passage(index: LexicalIndex, i: int) -> RunPassage:
-    """Chunk i as the eval harness sees a passage (as evals.system builds it)."""
-    p = Passage.from_store(index.ids[i], index.texts[i], index.metas[i], 0.0)
-    return RunPassage(
-        source=p.source_id,
-        section=p.section,
-        section_labels=list(p.section_labels),
-        page_start=p.page_start,
-        page_end=p.page_end,
-        text=p.text,
-    )
+    """Chunk i as the eval harness sees a passage."""
+    return run_passage(Passage.from_store(index.ids[i], index.texts[i], index.metas[i], 0.0))
 
 
 def collect(

@@ -305,3 +305,35 @@ def test_the_second_stage_sees_every_candidate_and_orders_them(
     retrieved = plain.retrieve(question)
     assert retrieved.features is None and retrieved.candidates == []
     assert retrieved.passages[0].section == "§ 3-5"
+
+
+def test_training_examples_are_labelled_by_the_gold_and_cross_validated(
+    settings: Settings, assistant: Assistant, tmp_path: Path
+) -> None:
+    from evals.harness import EvalItem, Gold
+    from evals.train_rerank import collect, pipeline_cross_validation
+
+    items = [
+        EvalItem("nb-1", "Kva seier hpl. § 3-5 om opningstider?", "nn", True,
+                 [Gold("hundeparklova.md", "§ 3-5")]),
+        EvalItem("nb-2", "Hva sier widgetforordningen art. 3?", "nb", True,
+                 [Gold("widgets.xhtml", "Article 3")]),
+        EvalItem("nb-3", "sykkelparkeringsforskriften § 11 a", "nb", True,
+                 [Gold("sykkel.md", "§ 11 a")]),
+        EvalItem("nb-4", "Hvem betaler for kaffen?", "nb", False, []),
+    ]  # fmt: skip
+    examples = collect(assistant.retriever, items)
+    assert [ex.item.id for ex in examples] == ["nb-1", "nb-2", "nb-3"]  # answerable only
+    for ex in examples:
+        gold = ex.item.gold[0]
+        labelled = [p.source == gold.source and gold.section in p.section_labels
+                    for p in ex.passages]  # fmt: skip
+        assert list(ex.group.relevant) == labelled and any(labelled)
+    plain, reranked = pipeline_cross_validation(settings, examples, 3, 0.01, tmp_path)
+    assert plain.n_answerable == reranked.n_answerable == 3
+    assert plain.hit_at[1] == 1.0  # each names its section: found first either way
+    assert sorted(p.name for p in tmp_path.glob("rerank-fold-*.json")) == [
+        "rerank-fold-0.json",
+        "rerank-fold-1.json",
+        "rerank-fold-2.json",
+    ]
