@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 import time
@@ -277,12 +278,9 @@ def train_rerank_cmd(
         model = train([ex.group for ex in examples], l2=l2)
     except ValueError as exc:
         fail(str(exc))
-    model = type(model)(
-        model.weights,
-        model.mean,
-        model.scale,
-        model.names,
-        ", ".join(ds.name for ds in datasets) + f" ({len(examples)} questions, l2 {l2})",
+    model = dataclasses.replace(
+        model,
+        trained_on=", ".join(ds.name for ds in datasets) + f" ({len(examples)} questions, l2 {l2})",
     )
     fitted = ranked_metrics(examples, by(model))
     base = ranked_metrics(examples, fused_order)

@@ -367,12 +367,10 @@ class Retriever:
         ]
         timings["dense"] = time.perf_counter() - t2
         t3 = time.perf_counter()
-        lexical = {
-            fam: index.search(
-                self._query_for(question, lang, fam, index), fam, r.candidates, allowed
-            )
-            for fam in FAMILIES
-        }
+        # each partition's query, carried over by the glossary: searched, and read by the
+        # second stage
+        queries = {fam: self._query_for(question, lang, fam, index) for fam in FAMILIES}
+        lexical = {fam: index.search(queries[fam], fam, r.candidates, allowed) for fam in FAMILIES}
         timings["lexical"] = time.perf_counter() - t3
 
         weights = self._partition_weights(lang, dense)
@@ -416,8 +414,8 @@ class Retriever:
             candidates = [i for i, _ in fused[: r.rerank_depth]]
             features = self._features(
                 index,
-                question,
                 lang,
+                queries,
                 fused[: r.rerank_depth],
                 _Found(dense, lexical, lists, named, implied, set(ref_positions), validity),
                 {fam: similar(vectors[fam]) for fam in FAMILIES}
@@ -496,8 +494,8 @@ class Retriever:
     def _features(
         self,
         index: LexicalIndex,
-        question: str,
         lang: str,
+        queries: Mapping[str, str],
         head: Sequence[tuple[int, float]],
         found: _Found,
         similarity: Mapping[str, npt.NDArray[np.float32]] | None,
@@ -507,11 +505,7 @@ class Retriever:
         n_docs = max(len(index), 1)
         query: dict[str, dict[str, float]] = {}
         for fam in FAMILIES:
-            tokens = set(
-                index.sentence_tokens(
-                    self._query_for(question, lang, fam, index), "en" if fam == "en" else "nb"
-                )
-            )
+            tokens = set(index.sentence_tokens(queries[fam], "en" if fam == "en" else "nb"))
             query[fam] = {
                 t: math.log(1 + (n_docs - index.doc_freq[t] + 0.5) / (index.doc_freq[t] + 0.5))
                 for t in tokens
