@@ -129,3 +129,24 @@ def test_dense_search_in_memory_matches_the_store(tmp_path: Path) -> None:
         )
         assert all(index.sources[i] == "brøyting.md" for ranked in lists for i in ranked)
     store.close()
+
+
+def test_idf_weighs_rare_words_above_common_ones() -> None:
+    """One word weight for the lexical search, the quotes and the second stage: a word in
+    fewer chunks weighs more, a word in every chunk still weighs above zero, and an unseen
+    word weighs most."""
+    from assistant.store import StoredChunk
+
+    texts = [
+        "Kommunen skal brøyte fortauene.",
+        "Kommunen låner ut snøskuffer.",
+        "Kommunen svarer på innsynskrav.",
+    ]
+    index = LexicalIndex(
+        StoredChunk(f"c{i}", t, {"language": "nb", "source_id": f"s{i}"})
+        for i, t in enumerate(texts)
+    )
+    [common] = index.sentence_tokens("kommunen", "nb")
+    [rare] = index.sentence_tokens("snøskuffer", "nb")
+    assert index.doc_freq[common] == 3 and index.doc_freq[rare] == 1
+    assert 0 < index.idf(common) < index.idf(rare) < index.idf("ukjentord")

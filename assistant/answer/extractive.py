@@ -6,7 +6,6 @@ a numbered citation, in fixed text for the question's language.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,11 +41,6 @@ def units(passage_text: str) -> list[str]:
     return out
 
 
-def _idf(index: LexicalIndex, token: str) -> float:
-    df = index.doc_freq.get(token, 0)
-    return math.log(1 + (len(index) + 1) / (df + 1))
-
-
 def pick_quotes(
     query_tokens: dict[str, set[str]],
     passages: Sequence[Passage],
@@ -65,10 +59,10 @@ def pick_quotes(
     for rank, p in enumerate(passages[:max_passages]):
         family = "en" if p.language == "en" else "no"
         q = query_tokens.get(family, set())
-        weight = sum(_idf(index, t) for t in q) or 1.0
+        weight = sum(index.idf(t) for t in q) or 1.0
         for unit in units(p.text):
             tokens = set(index.sentence_tokens(unit, p.language))
-            matched = sum(_idf(index, t) for t in q & tokens)
+            matched = sum(index.idf(t) for t in q & tokens)
             coverage = matched / weight
             length_penalty = 1.0 / (1.0 + len(unit) / 800)
             prior = 0.25 / (rank + 1) + (0.5 if p.chunk_id in referenced else 0.0)

@@ -502,14 +502,10 @@ class Retriever:
     ) -> npt.NDArray[np.float64]:
         """The second stage's features (rerank.FEATURES, in order) of the fused candidates."""
         own = "en" if lang == "en" else "no"
-        n_docs = max(len(index), 1)
         query: dict[str, dict[str, float]] = {}
         for fam in FAMILIES:
             tokens = set(index.sentence_tokens(queries[fam], "en" if fam == "en" else "nb"))
-            query[fam] = {
-                t: math.log(1 + (n_docs - index.doc_freq[t] + 0.5) / (index.doc_freq[t] + 0.5))
-                for t in tokens
-            }
+            query[fam] = {t: index.idf(t) for t in tokens}
         dense = {fam: dict(found.dense[fam]) for fam in FAMILIES}
         best_dense = {fam: max(dense[fam].values(), default=0.0) for fam in FAMILIES}
         lexical = {fam: dict(found.lexical[fam]) for fam in FAMILIES}

@@ -7,6 +7,7 @@ whether this process or another one (a server-mode ingest) changed it.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import uuid
@@ -134,6 +135,12 @@ class LexicalIndex:
         scores = self.bm25.get_scores(tokens, weight_mask=self.mask(allowed, family))
         top = np.argsort(-scores)[:k]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def idf(self, token: str) -> float:
+        """How rare an analysed token is across the chunks: BM25's (Lucene) inverse document
+        frequency, the weight the lexical search gives it. Always above zero."""
+        df = self.doc_freq.get(token, 0)
+        return math.log(1 + (len(self.ids) - df + 0.5) / (df + 0.5))
 
     def dense_scores(self, vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Cosine similarity of every chunk to `vector` (the index must hold vectors)."""
