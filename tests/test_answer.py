@@ -337,3 +337,38 @@ def test_training_examples_are_labelled_by_the_gold_and_cross_validated(
         "rerank-fold-1.json",
         "rerank-fold-2.json",
     ]
+
+
+def test_a_situation_in_lay_words_searches_its_legal_concept(
+    assistant: Assistant, tmp_path: Path
+) -> None:
+    """A question that tells the case ("the battery is flat") and never names what the rule
+    is about ("lading", "strømuttak") gets those words in both partitions' lexical queries."""
+    from assistant.retrieval.glossary import Glossary
+
+    path = tmp_path / "glossary.yaml"
+    path.write_text(
+        "situations:\n"
+        "  - when: [batteriet er tomt, battery is flat]\n"
+        "    nb: [lading, strømuttak]\n"
+        "    en: [charging]\n",
+        encoding="utf-8",
+    )
+    retriever = assistant.retriever
+    index = retriever.index()
+    question = "Batteriet er helt tomt når jeg kommer fram. Hva sier reglene?"
+    shipped = retriever.glossary
+    try:
+        without = retriever._query_for(question, "nb", "no", index)
+        retriever.glossary = Glossary.load(path)
+        carried = retriever._query_for(question, "nb", "no", index)
+        assert "strømuttak" not in without and "strømuttak" in carried
+        assert "charging" in retriever._query_for(question, "nb", "en", index)
+
+        def labels(query: str) -> list[str]:
+            hits = index.search(query, "no", 1)
+            return str(index.metas[hits[0][0]]["section_labels"]).split("|") if hits else []
+
+        assert "§ 12a" in labels(carried) and "§ 12a" not in labels(without)
+    finally:
+        retriever.glossary = shipped

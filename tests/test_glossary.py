@@ -70,3 +70,36 @@ def test_a_form_no_norwegian_source_uses_gets_the_forms_they_do(tmp_path: Path) 
     # a form the sources use is left alone: BM25 matches it already
     assert g.norwegian_for_unknown("Kan vi kreve innsyn?", known) == []
     assert g.norwegian_for_unknown("Hva koster kaffen?", known) == []
+
+
+def test_a_situation_told_in_lay_words_brings_its_legal_concept(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "situations:\n"
+        "  - when: [wrong recipient, feil mottaker]\n"
+        "    nb: [personvernbrudd]\n"
+        "    en: [personal data breach]\n",
+        encoding="utf-8",
+    )
+    g = Glossary.load(path)
+    # up to two words may stand between a phrase's words, in order
+    told = "We emailed the list to the wrong external recipient."
+    assert g.concepts(told, "en") == ["personal data breach"]
+    assert g.concepts(told, "no") == ["personvernbrudd"]
+    assert g.concepts("Brevet gikk til feil mottaker", "no") == ["personvernbrudd"]
+    assert g.concepts("the wrong one of three very old recipients", "en") == []
+    assert g.concepts("the recipient was wrong", "en") == []  # order counts
+    assert g.concepts("wrong recipients", "en") == []  # whole words
+    # the shipped list parses, and its entries fire on the situations they describe
+    shipped = Glossary.load(data_folder("knowledge") / "glossary.yaml")
+    assert "inhabilitet" in shipped.concepts(
+        "Saksbehandleren skrev innstillingen og sitter også i formannskapet.", "no"
+    )
+    assert shipped.concepts("Hva koster kaffen i kantina?", "no") == []
+
+
+def test_a_situation_needs_its_phrases_and_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text("situations:\n  - when: [feil mottaker]\n    nb: [brudd]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="situation 1 needs"):
+        Glossary.load(path)

@@ -727,15 +727,17 @@ class Retriever:
         A Norwegian question's own partition also gets the other Norwegian forms of a term the
         question writes in a way no Norwegian source does ("DPIA" for "vurdering av
         personvernkonsekvenser"): BM25 could not match that word at all."""
+        g = self.glossary
+        concepts = g.concepts(question, family)
         if family == "en" and lang != "en":
-            return " ".join([question, *self.glossary.to_english(question)])
+            return " ".join([question, *g.to_english(question), *concepts])
         if family == "no" and lang == "en":
-            carried = " ".join([question, *self.glossary.to_norwegian(question)])
-            return " ".join([carried, *self.glossary.other_norwegian(carried)])
+            carried = " ".join([question, *g.to_norwegian(question), *concepts])
+            return " ".join([carried, *g.other_norwegian(carried)])
         if family == "no":
-            unknown = self.glossary.norwegian_for_unknown(question, index.vocab.known)
-            return " ".join([question, *self.glossary.other_norwegian(question), *unknown])
-        return " ".join([question, *self.glossary.english_synonyms(question)])
+            unknown = g.norwegian_for_unknown(question, index.vocab.known)
+            return " ".join([question, *g.other_norwegian(question), *unknown, *concepts])
+        return " ".join([question, *g.english_synonyms(question), *concepts])
 
     def _dense(
         self,

@@ -13,19 +13,48 @@ import yaml
 from assistant.retrieval.text import words
 
 
+def _loose(phrase: str) -> str:
+    """A phrase's words in order, with up to two other words between each ("wrong recipient"
+    also finds "wrong external recipient")."""
+    return r"(?:\W+\w+){0,2}?\W+".join(re.escape(w) for w in phrase.split())
+
+
 @dataclass(frozen=True)
 class Term:
     no: tuple[str, ...]
     en: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Situation:
+    """How people describe a case in their own words (`when`, any language) and the legal
+    concept that governs it, in the words Norwegian (`no`) and English (`en`) sources use: "sent
+    the list to the wrong recipient" is a personal data breach."""
+
+    when: tuple[str, ...]
+    no: tuple[str, ...]
+    en: tuple[str, ...]
+
+
 class Glossary:
-    def __init__(self, terms: list[Term], variants: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        terms: list[Term],
+        variants: list[tuple[str, str]] | None = None,
+        situations: list[Situation] | None = None,
+    ) -> None:
         self.terms = terms
         self.variants = [(a, b) for a, b in (variants or []) if a != b]
+        self.situations = situations or []
         self._variant = self._compile([(a, b) for a, b in self.variants])
         self._no = self._compile([t.no for t in terms])
         self._en = self._compile([t.en for t in terms])
+        self._when = [
+            re.compile(
+                r"(?<!\w)(?:" + "|".join(_loose(f) for f in s.when) + r")(?!\w)", re.IGNORECASE
+            )
+            for s in self.situations
+        ]
 
     @staticmethod
     def _compile(groups: list[tuple[str, ...]]) -> list[re.Pattern[str]]:
@@ -53,7 +82,15 @@ class Glossary:
             if not isinstance(pair, list) or len(pair) != 2:
                 raise ValueError(f"{path}: variant {i + 1} must be [bokmål, nynorsk]")
             variants.append((str(pair[0]).lower(), str(pair[1]).lower()))
-        return cls(terms, variants)
+        situations = []
+        for i, item in enumerate(raw.get("situations", [])):
+            when, no, en = item.get("when"), item.get("nb"), item.get("en")
+            if not when or not no or not en:
+                raise ValueError(f"{path}: situation {i + 1} needs 'when', 'nb' and 'en' forms")
+            situations.append(
+                Situation(*(tuple(str(x).lower() for x in forms) for forms in (when, no, en)))
+            )
+        return cls(terms, variants, situations)
 
     def _terms_in(self, text: str, found_by: str, give: str) -> list[str]:
         """The `give` forms ("no" or "en") of every term whose `found_by` forms occur in
@@ -101,6 +138,16 @@ class Glossary:
         """The other English forms of the English terms found in `text` ("automatically" ->
         "automated individual decision-making"), for an English question's own partition."""
         return self._terms_in(text, "en", "en")
+
+    def concepts(self, text: str, family: str) -> list[str]:
+        """The legal concepts of the situations `text` describes, in the words of the sources
+        in one language family ('no' or 'en')."""
+        return [
+            form
+            for situation, pat in zip(self.situations, self._when, strict=True)
+            if pat.search(text)
+            for form in (situation.en if family == "en" else situation.no)
+        ]
 
     def to_norwegian(self, text: str) -> list[str]:
         """Norwegian terms for the English terms found in `text`."""
