@@ -350,6 +350,16 @@ class AnswerSettings(_Section):
     lexical_full: float = Field(
         default=10.0, gt=0, description="BM25 score that counts as full lexical evidence."
     )
+    figure_depth: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description=(
+            "A question that asks for an amount, a number or a time limit is answered only "
+            "when one of this many best passages states a figure of that kind; 0 turns the "
+            "check off."
+        ),
+    )
     sources_shown: int = Field(default=5, ge=1, le=20, description="Closest sources listed.")
     llm_sources: int = Field(
         default=6, ge=1, le=20, description="Numbered sources given to the chat model."

@@ -372,3 +372,28 @@ def test_a_situation_in_lay_words_searches_its_legal_concept(
         assert "§ 12a" in labels(carried) and "§ 12a" not in labels(without)
     finally:
         retriever.glossary = shipped
+
+
+def test_a_question_for_a_figure_the_passages_do_not_state_is_not_answered(
+    assistant: Assistant, settings: Settings
+) -> None:
+    """A "how long" question answered by a passage that gives no time is no answer: the sources are
+    named, no quote is given; a question that asks for no figure is answered from the same
+    passage, and with the check off the figure question is too."""
+    question = "Hvor lenge kan kommunen stenge en hundepark mellombels? hpl § 3-5 a"
+    answer = assistant.answer(question)
+    assert answer.refused and not answer.citations
+    assert answer.answer.startswith("Kildene jeg fant, oppgir ikke fristen eller tiden")
+    assert "Hundeparklova (hpl) § 3-5" in answer.answer  # the closest sources are named
+
+    plain = assistant.answer("Kan kommunen stenge en hundepark mellombels? hpl § 3-5 a")
+    assert not plain.refused and plain.citations
+
+    off = settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"figure_depth": 0})}
+    )
+    unchecked = Assistant(off, assistant.retriever.store, assistant.retriever.embedder)
+    assert not unchecked.answer(question).refused
+
+    # the fixture states its dates: "when" asks for no figure of these kinds
+    assert not assistant.answer("Hvor mange sykkelplasser skal et nytt kommunalt bygg ha?").refused

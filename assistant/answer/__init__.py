@@ -20,6 +20,7 @@ from typing import Any
 
 from assistant.answer.currency import currency_notes
 from assistant.answer.extractive import Quote, compose, pick_quotes
+from assistant.answer.figures import asked, unstated
 from assistant.answer.generative import (
     LANGUAGE_NAMES,
     NO_ANSWER,
@@ -151,6 +152,12 @@ class Assistant:
                 answer.warnings.append(note)
             else:
                 elsewhere = note
+        depth = self.settings.answer.figure_depth
+        missing = unstated(asked(masked), [p.text for p in retrieval.passages[:depth]])
+        if depth and missing and not elsewhere:
+            # asked "how much" or "how long", and the best passages state no such figure
+            what = text(language, f"figure_{missing[0].kind}")
+            elsewhere = text(language, "no_figure", what=what)
         if answer.confidence < self.settings.answer.refusal_threshold or not quotes or elsewhere:
             self._refuse(answer, retrieval.passages, elsewhere)
             yield Event("delta", answer.answer)

@@ -21,6 +21,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kildene jeg har tilgang til, svarer ikke på dette, så jeg gir ikke et svar. Spør "
             "kommunens jurist eller rådgiver, eller statsforvalteren."
         ),
+        "no_figure": "Kildene jeg fant, oppgir ikke {what} du spør om.",
+        "figure_amount": "beløpet eller satsen",
+        "figure_number": "antallet",
+        "figure_time": "fristen eller tiden",
         "unknown_law": "{laws} er ikke blant kildene jeg har tilgang til.",
         "subject_law": (
             "Spørsmålet ser ut til å høre under {laws}, som ikke er blant kildene jeg har "
@@ -68,6 +72,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kjeldene eg har tilgang til, svarar ikkje på dette, så eg gir ikkje eit svar. Spør "
             "juristen eller rådgivaren i kommunen, eller statsforvaltaren."
         ),
+        "no_figure": "Kjeldene eg fann, oppgir ikkje {what} du spør om.",
+        "figure_amount": "beløpet eller satsen",
+        "figure_number": "talet",
+        "figure_time": "fristen eller tida",
         "unknown_law": "{laws} er ikkje blant kjeldene eg har tilgang til.",
         "subject_law": (
             "Spørsmålet ser ut til å høyre inn under {laws}, som ikkje er blant kjeldene eg har "
@@ -117,6 +125,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "The sources available to me do not answer this, so I will not give an answer. Ask "
             "your municipality's legal adviser or the county governor (statsforvalteren)."
         ),
+        "no_figure": "The sources I found do not state the {what} you ask about.",
+        "figure_amount": "amount or rate",
+        "figure_number": "number",
+        "figure_time": "time limit or period",
         "unknown_law": "{laws} is not among the sources available to me.",
         "subject_law": (
             "The question appears to fall under {laws}, which is not among the sources "

@@ -1,0 +1,89 @@
+"""Questions that ask for a figure: an amount, a number, a time limit.
+
+"Hvor mye kan vi ta?", "how many days", "kor lang tid har vi?" are answered only by text that
+states such a figure. When none of the best passages states one, quoting them would answer a
+question nobody asked ("what are the rules about fees?") instead of the one asked ("how
+much?"); the answer says the sources do not give the figure. The check reads the passages'
+text, not their meaning: a passage with any amount counts, so it can only hold back answers
+whose best passages state no figure of the kind at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# numbers as the sources write them: digits, or words ("tre veker", "three months"); the words
+# that are also articles ("en", "ei", "ett") count only before a unit ("ein månad")
+_NUMBER_WORDS = (
+    "én|éi|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|"
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    "seventy-two"
+)
+_NUMBER = rf"(?:\d[\d .,]*|\b(?:{_NUMBER_WORDS}|en|ei|ein|ett|eitt|a|an))"
+_UNITS_OF_TIME = (
+    "dag|dagar|dager|dagen|døgn|uke|uker|veke|veker|måned|måneder|månad|månader|år|time|timer|"
+    "timar|day|days|week|weeks|month|months|year|years|hour|hours"
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One kind of figure: how a question asks for it, and how a text states it."""
+
+    kind: str
+    asks: re.Pattern[str]
+    states: re.Pattern[str]
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure(
+        "amount",
+        re.compile(
+            r"\b(?:hva koster|kva kostar|what does it cost|how much does it cost|"
+            r"hvor høy(?:t)? (?:er )?(?:satsen|gebyret|bota|boten)|how large (?:was|is|a) "
+            r"(?:the )?fine|makspris\w*|sats(?:en|ane|ene)?|beløp(?:et)?)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            _NUMBER + r"\s*(?:kron(?:e|er|a|ar)\b|kr\b|nok\b|euro|eur\b|%|prosent|per ?cent|"
+            r"percent|"
+            r"ganger (?:folketrygdens )?grunnbeløp|gonger grunnbeløpet|g\b)",
+            re.IGNORECASE,
+        ),
+    ),
+    Figure(
+        "number",
+        # "hvor mye nysnø" asks for a quantity, not only for money: any number answers it
+        re.compile(
+            r"\b(?:hvor mange|kor mange|how many|hvor mye|kor mykje|how much)\b", re.IGNORECASE
+        ),
+        re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+    ),
+    Figure(
+        "time",
+        re.compile(
+            r"\b(?:hvor lenge|kor lenge|hvor lang tid|kor lang tid|how long|hvor raskt|"
+            r"kor raskt|how fast|how quickly|hvor fort|kor fort)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            _NUMBER + rf"\s*(?:\w+\s)?(?:{_UNITS_OF_TIME})\b|uten (?:ugrunnet|unødig) opphold|"
+            r"utan (?:ugrunna|unødig) opphald|without (?:undue|unnecessary) delay|snarest|"
+            r"snarast|straks|umiddelbart|as soon as possible|without delay|forthwith|"
+            r"immediately|promptly",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def asked(question: str) -> list[Figure]:
+    """The kinds of figure the question asks for (none for most questions)."""
+    return [f for f in FIGURES if f.asks.search(question)]
+
+
+def unstated(figures: Iterable[Figure], texts: Sequence[str]) -> list[Figure]:
+    """The asked figures that none of `texts` states."""
+    return [f for f in figures if not any(f.states.search(t) for t in texts)]

@@ -1,0 +1,60 @@
+"""Questions that ask for an amount, a number or a time limit, and texts that state one."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.figures import asked, unstated
+
+
+def _kinds(question: str) -> list[str]:
+    return [f.kind for f in asked(question)]
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("Hvor mye kan vi ta betalt for kopiene?", ["number"]),
+        ("Hvor mye nysnø må være meldt?", ["number"]),
+        ("Kva kostar det å sende digital post?", ["amount"]),
+        ("Hva er dagens sats for kilometergodtgjørelse?", ["amount"]),
+        ("How large was the fine Datatilsynet imposed?", ["amount"]),
+        ("Hvor mange dager har vi på å svare?", ["number"]),
+        ("Kor lang tid har vi på å svare?", ["time"]),
+        ("How fast must we notify the supervisory authority?", ["time"]),
+        ("Hvor lenge kan vi lagre opptakene?", ["time"]),
+        # questions that ask for no figure
+        ("Må vi gjøre en DPIA før vi tar i bruk verktøyet?", []),
+        ("Kan vi ta betalt for kopiene?", []),
+        ("Hva er promillesatsen for eiendomsskatt?", []),  # a word inside a compound
+    ],
+)
+def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
+    assert _kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
+    ("kind_of", "text", "stated"),
+    [
+        ("Kor mykje kostar det?", "organet kan krevje éi krone per ark utover hundre", True),
+        ("Hvor mye er boten?", "inntil 4 % av den samlede globale omsetningen", True),
+        ("How much is the fine?", "fines up to EUR 35 000 000", True),
+        ("Hva koster det?", "Det kan krevjast betaling for kopiar.", False),
+        ("Hva koster det?", "Det kostar fem centimeter.", False),
+        ("Kor lang tid har vi?", "Svaret skal gis uten ugrunnet opphold.", True),
+        ("Hvor raskt må vi varsle?", "skal uten unødig opphold varsle organet", True),
+        ("How long do we have?", "within one month of receipt of the request", True),
+        ("Hvor lenge?", "Varselet skal sendes senest innen 24 timer.", True),
+        ("Kor lenge?", "Klagefristen er tre veker.", True),
+        ("Hvor lenge kan vi lagre?", "Opplysningene skal lagres på en sikker måte.", False),
+        ("Hvor mange plasser?", "minst én sykkelplass per fem ansatte", True),
+        ("Hvor mye nysnø?", "når det er meldt meir enn fem centimeter nysnø", True),
+        ("Hvor mange plasser?", "Det skal være en plass for lastesykler.", False),
+    ],
+)
+def test_whether_a_text_states_the_figure(kind_of: str, text: str, stated: bool) -> None:
+    figures = asked(kind_of)
+    assert figures
+    assert (unstated(figures, [text]) == []) is stated
+    # any one of the passages may state it
+    assert unstated(figures, ["Ingen tal her.", text]) == unstated(figures, [text])
