@@ -120,8 +120,7 @@ def test_dense_search_in_memory_matches_the_store(tmp_path: Path) -> None:
         index = retriever.index()
         lists = retriever._scoped(
             index,
-            "Kan alle kreve innsyn?",
-            "nb",
+            retriever._queries("Kan alle kreve innsyn?", "nb", index),
             vector,
             {"innsyn.md"},
             retriever._allowed(index, only),

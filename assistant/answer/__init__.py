@@ -153,8 +153,9 @@ class Assistant:
             else:
                 elsewhere = note
         depth = self.settings.answer.figure_depth
-        missing = unstated(asked(masked), [p.text for p in retrieval.passages[:depth]])
-        if depth and missing and not elsewhere:
+        figures = asked(masked) if depth and not elsewhere else []
+        missing = unstated(figures, [p.text for p in retrieval.passages[:depth]])
+        if missing:
             # asked "how much" or "how long", and the best passages state no such figure
             what = text(language, f"figure_{missing[0].kind}")
             elsewhere = text(language, "no_figure", what=what)

@@ -349,7 +349,10 @@ class Retriever:
         similar = Similarity(index)  # each vector's similarities computed once
         vectors = {fam: vector for fam in FAMILIES}
         other = "no" if lang == "en" else "en"
-        carried = self._query_for(question, lang, other, index)
+        # each partition's query, carried over by the glossary, built once: searched by BM25
+        # (whole index and scoped), read by the second stage
+        queries = self._queries(question, lang, index)
+        carried = queries[other]
         if r.dense_carry_over and carried != question:
             # the question carried over by the glossary, embedded for the other partition
             vectors[other] = self.embedder.embed_query(carried)
@@ -367,9 +370,6 @@ class Retriever:
         ]
         timings["dense"] = time.perf_counter() - t2
         t3 = time.perf_counter()
-        # each partition's query, carried over by the glossary: searched, and read by the
-        # second stage
-        queries = {fam: self._query_for(question, lang, fam, index) for fam in FAMILIES}
         lexical = {fam: index.search(queries[fam], fam, r.candidates, allowed) for fam in FAMILIES}
         timings["lexical"] = time.perf_counter() - t3
 
@@ -387,9 +387,7 @@ class Retriever:
             (related, r.weight_related),
         ):
             if ids and weight > 0:
-                for ranked in self._scoped(
-                    index, question, lang, vector, ids, allowed, filters, similar
-                ):
+                for ranked in self._scoped(index, queries, vector, ids, allowed, filters, similar):
                     lists.append((weight, ranked, "scoped"))
         timings["scoped"] = time.perf_counter() - t4
         lists += self._intent_lists(index, question, named | implied, allowed, vector, similar)
@@ -550,15 +548,15 @@ class Retriever:
     def _scoped(
         self,
         index: LexicalIndex,
-        question: str,
-        lang: str,
+        queries: Mapping[str, str],
         vector: npt.NDArray[np.float32],
         sources: set[str],
         allowed: npt.NDArray[np.bool_],
         filters: Filters,
         similar: Similarity | None = None,
     ) -> list[list[int]]:
-        """Dense and lexical rankings within the sources the question names or implies."""
+        """Dense and lexical rankings within the sources the question names or implies
+        (`queries`: each partition's lexical query, from _queries)."""
         k = self.settings.retrieval.candidates
         in_scope = np.isin(index.sources, sorted(sources)) & allowed
         out: list[list[int]] = []
@@ -575,8 +573,7 @@ class Retriever:
         for fam in FAMILIES:
             mask = in_scope & (index.languages == fam)
             if mask.any():
-                query = self._query_for(question, lang, fam, index)
-                out.append([i for i, _ in index.search(query, fam, k, mask)])
+                out.append([i for i, _ in index.search(queries[fam], fam, k, mask)])
         return out
 
     def _intent_lists(
@@ -720,6 +717,10 @@ class Retriever:
             currency,
             tenants,
         )
+
+    def _queries(self, question: str, lang: str, index: LexicalIndex) -> dict[str, str]:
+        """The question's lexical query for each language partition (_query_for)."""
+        return {fam: self._query_for(question, lang, fam, index) for fam in FAMILIES}
 
     def _query_for(self, question: str, lang: str, family: str, index: LexicalIndex) -> str:
         """The question for one partition, carried over by the glossary across languages.

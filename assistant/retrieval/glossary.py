@@ -4,7 +4,7 @@ language so that the lexical side can match sources written in it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,19 +49,18 @@ class Glossary:
         self._variant = self._compile([(a, b) for a, b in self.variants])
         self._no = self._compile([t.no for t in terms])
         self._en = self._compile([t.en for t in terms])
-        self._when = [
-            re.compile(
-                r"(?<!\w)(?:" + "|".join(_loose(f) for f in s.when) + r")(?!\w)", re.IGNORECASE
-            )
-            for s in self.situations
-        ]
+        self._when = self._compile([s.when for s in self.situations], _loose)
 
     @staticmethod
-    def _compile(groups: list[tuple[str, ...]]) -> list[re.Pattern[str]]:
+    def _compile(
+        groups: list[tuple[str, ...]], form: Callable[[str], str] = re.escape
+    ) -> list[re.Pattern[str]]:
+        """One whole-word pattern per group of forms, longest form first; `form` turns each
+        form into its pattern (the form itself, or its words loosely in order)."""
         return [
             re.compile(
                 r"(?<!\w)(?:"
-                + "|".join(re.escape(f) for f in sorted(g, key=len, reverse=True))
+                + "|".join(form(f) for f in sorted(g, key=len, reverse=True))
                 + r")(?!\w)",
                 re.IGNORECASE,
             )
