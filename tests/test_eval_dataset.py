@@ -1,5 +1,6 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
-held-out set evals/datasets/regelrett-heldout.jsonl (evals/README.md).
+held-out sets evals/datasets/regelrett-heldout.jsonl and regelrett-heldout2.jsonl
+(evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
@@ -28,6 +29,7 @@ from ingest.model import Document
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "evals" / "datasets" / "regelrett-nb.jsonl"
 HELDOUT = ROOT / "evals" / "datasets" / "regelrett-heldout.jsonl"
+HELDOUT2 = ROOT / "evals" / "datasets" / "regelrett-heldout2.jsonl"
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -108,7 +110,9 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
     return items
 
 
-@pytest.fixture(scope="module", params=[DATASET, HELDOUT], ids=["ours", "heldout"])
+@pytest.fixture(
+    scope="module", params=[DATASET, HELDOUT, HELDOUT2], ids=["ours", "heldout", "heldout2"]
+)
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     path: Path = request.param
     assert path.is_file(), f"{path} is missing"
@@ -120,10 +124,12 @@ def main_items() -> list[dict[str, Any]]:
     return _load_items(DATASET)
 
 
-def test_the_two_sets_share_no_id_or_question() -> None:
-    ours, heldout = _load_items(DATASET), _load_items(HELDOUT)
-    assert not {i["id"] for i in ours} & {i["id"] for i in heldout}
-    assert not {_norm(i["question"]) for i in ours} & {_norm(i["question"]) for i in heldout}
+def test_the_sets_share_no_id_or_question() -> None:
+    sets = [_load_items(path) for path in (DATASET, HELDOUT, HELDOUT2)]
+    for n, one in enumerate(sets):
+        for other in sets[n + 1 :]:
+            assert not {i["id"] for i in one} & {i["id"] for i in other}
+            assert not {_norm(i["question"]) for i in one} & {_norm(i["question"]) for i in other}
 
 
 def _dev_sample() -> list[dict[str, Any]]:
