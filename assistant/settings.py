@@ -240,6 +240,24 @@ class RetrievalSettings(_Section):
             "turns it off."
         ),
     )
+    weight_notes: float = Field(
+        default=0.5,
+        ge=0,
+        description=(
+            "Fusion weight of the provisions whose plain-language notes "
+            "(knowledge/provision-notes) match the question's words (BM25 over the notes in "
+            "the question's language); 0 turns it off."
+        ),
+    )
+    weight_notes_dense: float = Field(
+        default=1.5,
+        ge=0,
+        description=(
+            "Fusion weight of the provisions whose plain-language notes are closest to the "
+            "question (dense; the notes are embedded once per embedder and kept in "
+            "data_dir/cache); 0 turns it off."
+        ),
+    )
     weight_sentences: float = Field(
         default=0.3,
         ge=0,

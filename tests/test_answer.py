@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -397,3 +398,43 @@ def test_a_question_for_a_figure_the_passages_do_not_state_is_not_answered(
 
     # the fixture states its dates: "when" asks for no figure of these kinds
     assert not assistant.answer("Hvor mange sykkelplasser skal et nytt kommunalt bygg ha?").refused
+
+
+def test_a_provision_note_in_lay_words_brings_its_provision_forward(
+    assistant: Assistant, tmp_path: Path
+) -> None:
+    """A question told in words the law never uses ("the gate is broken, can we lock it up for
+    a while") finds the section whose plain-language note speaks of that situation, in
+    Norwegian and in English, and retrieval with the notes ranks it first."""
+    from assistant.retrieval.notes import load_notes
+
+    (tmp_path / "hundeparklova.yaml").write_text(
+        "document: hundeparklova\n"
+        "notes:\n"
+        "  - section: '§ 3-5 a'\n"
+        "    nb: Når gjerdet er ødelagt eller det er flom, og parken må låses en periode.\n"
+        "    en: When the fence is broken or there is a flood and the park must be locked.\n",
+        encoding="utf-8",
+    )
+    retriever = assistant.retriever
+    index = retriever.index()
+    question = "Gjerdet er ødelagt etter flommen. Kan vi låse parken en periode?"
+    shipped = retriever.notes
+    try:
+        retriever.notes = load_notes(tmp_path)
+        retriever._derived.pop(("notes",), None)
+        notes = retriever.notes_index(index)
+        assert len(notes) == 1
+        everything = np.ones(len(index), dtype=bool)
+        found = notes.search(question, "no", 5, everything)
+        assert found
+        assert all("§ 3-5 a" in str(index.metas[i]["section_labels"]).split("|") for i in found)
+        english = notes.search(
+            "The fence broke in the flood: may we lock the park?", "en", 5, everything
+        )
+        assert english == found
+        top = retriever.retrieve(question).passages[0]
+        assert top.chunk_id == index.ids[found[0]]
+    finally:
+        retriever.notes = shipped
+        retriever._derived.pop(("notes",), None)

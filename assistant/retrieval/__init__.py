@@ -38,6 +38,7 @@ from assistant.retrieval.currency import (
 )
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.notes import NotesIndex, load_notes
 from assistant.retrieval.references import Reference, ReferenceResolver
 from assistant.retrieval.rerank import FEATURES, Reranker
 from assistant.retrieval.subjects import SubjectLaw, SubjectLaws
@@ -195,6 +196,7 @@ class Retriever:
         self.embedder = embedder
         self.glossary = Glossary.load(data_folder("knowledge") / "glossary.yaml")
         self.subjects = SubjectLaws.load(data_folder("knowledge") / "subject-laws.yaml")
+        self.notes = load_notes(data_folder("knowledge") / "provision-notes")
         self._index: LexicalIndex | None = None
         # what is derived from the current index (resolvers, currency, links, columns), by name
         self._derived: dict[tuple[str, ...], tuple[LexicalIndex, Any]] = {}
@@ -271,6 +273,23 @@ class Retriever:
             ("related",), index, lambda: legal_basis_links(index, self.resolver(index=index))
         )
 
+    def notes_index(self, index: LexicalIndex) -> NotesIndex:
+        """The provision notes that match provisions of `index`, searchable (notes.py)."""
+
+        def build() -> NotesIndex:
+            gdpr = {d.source_id for d in self.resolver(index=index).gdpr_norwegian()}
+            return NotesIndex(self.notes, index, gdpr)
+
+        return self._derive(("notes",), index, build)
+
+    def _note_vectors(self, index: LexicalIndex) -> NotesIndex:
+        """The notes of `index` with their vectors (embedded once, or read from the cache)."""
+        notes = self.notes_index(index)
+        with self._lock:
+            if not notes.vectors:
+                notes.embed(self.embedder, self.settings.data_dir / "cache")
+        return notes
+
     def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
         def build() -> list[tuple[str, str]]:
             gdpr = {d.source_id for d in self.resolver(index=index).gdpr_norwegian()}
@@ -316,6 +335,8 @@ class Retriever:
         index = self.index()
         self.currency(index)
         self.related(index)
+        if self.notes and self.settings.retrieval.weight_notes_dense > 0:
+            self._note_vectors(index)
 
     # -- retrieval ---------------------------------------------------------------------------
 
@@ -391,6 +412,7 @@ class Retriever:
                     lists.append((weight, ranked, "scoped"))
         timings["scoped"] = time.perf_counter() - t4
         lists += self._intent_lists(index, question, named | implied, allowed, vector, similar)
+        lists += self._note_lists(index, queries, lang, vector, allowed)
         for fam in FAMILIES:
             w = weights[fam]
             lists.append((r.weight_dense * w, [i for i, _ in dense[fam]], "dense"))
@@ -597,6 +619,32 @@ class Retriever:
             definitions = self._definitions(index, scope, allowed, vector, similar)
             if definitions:
                 out.append((r.weight_definition, definitions, "definition"))
+        return out
+
+    def _note_lists(
+        self,
+        index: LexicalIndex,
+        queries: Mapping[str, str],
+        lang: str,
+        vector: npt.NDArray[np.float32],
+        allowed: npt.NDArray[np.bool_],
+    ) -> list[tuple[float, list[int], str]]:
+        """The provisions whose plain-language notes match the question, in its own language:
+        by BM25 over the notes and by the notes' dense similarity to the question."""
+        r = self.settings.retrieval
+        if not self.notes or (r.weight_notes <= 0 and r.weight_notes_dense <= 0):
+            return []
+        notes = self.notes_index(index)
+        own = "en" if lang == "en" else "no"
+        out: list[tuple[float, list[int], str]] = []
+        if r.weight_notes > 0:
+            noted = notes.search(queries[own], own, r.candidates, allowed)
+            if noted:
+                out.append((r.weight_notes, noted, "notes"))
+        if r.weight_notes_dense > 0:
+            noted = self._note_vectors(index).search_dense(vector, own, r.candidates, allowed)
+            if noted:
+                out.append((r.weight_notes_dense, noted, "notes-dense"))
         return out
 
     def _commencement(

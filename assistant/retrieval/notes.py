@@ -1,0 +1,197 @@
+"""Plain-language notes on what each provision settles (knowledge/provision-notes/*.yaml).
+
+A case worker tells a situation ("a journalist wants the letter", "the vendor runs the app in
+its cloud"); the provision that settles it speaks of "innsyn", "databehandler". Neither the
+dense nor the lexical search bridges that gap reliably. Each note describes, in everyday words
+and in bokmål and English, the situations one provision settles; retrieval searches the notes
+(BM25, in the question's language family) and ranks the provisions whose notes match. A
+Norwegian note of an English AI Act article serves a Norwegian question, and an English note of
+a Norwegian section an English one, so the notes cross the language gap too.
+
+Notes name their document by file name (`lov-2006-05-19-16`) or, for the EU acts, by act
+number (`2016/679`, which also covers the GDPR's Norwegian text, "Artikkel N"), and their
+provision by its section label as the heading gives it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from assistant.embeddings import Embedder
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.text import analyse
+
+log = logging.getLogger(__name__)
+LANGS = {"no": "nb", "en": "en"}  # language family -> the note text that serves it
+_EU_ACT = re.compile(r"^\d{4}/\d{1,4}$")
+_ARTICLE = re.compile(r"^Article (\d+)$")
+
+
+@dataclass(frozen=True)
+class Note:
+    document: str  # a file name without extension, or an EU act's number ("2016/679")
+    section: str  # "§ 13", "Article 35", "Annex III"
+    texts: dict[str, str]  # "nb" and "en"
+
+
+def load_notes(folder: Path) -> list[Note]:
+    """Every note in the folder's YAML files, in file order; a malformed file raises with its
+    name and the note's place."""
+    notes: list[Note] = []
+    if not folder.is_dir():
+        return notes
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValueError(f"cannot read the provision notes {path}: {exc}") from exc
+        document = str(raw.get("document") or "").strip()
+        if not document:
+            raise ValueError(f"{path}: 'document' (a file name or an EU act number) is missing")
+        for n, item in enumerate(raw.get("notes") or [], start=1):
+            section = str((item or {}).get("section") or "").strip()
+            texts = {lang: str(item.get(lang) or "").strip() for lang in ("nb", "en")}
+            if not section or not all(texts.values()):
+                raise ValueError(f"{path}: note {n} needs a 'section' and both 'nb' and 'en'")
+            notes.append(Note(document, section, texts))
+    return notes
+
+
+def _documents(index: LexicalIndex, document: str, gdpr_norwegian: set[str]) -> list[str]:
+    """The sources a note's document names: by file name, or for an EU act number every
+    rendition whose title carries it (and, for the GDPR, its Norwegian text)."""
+    out = []
+    for doc in index.docs.values():
+        stem = PurePosixPath(doc.source_id).stem
+        if stem == document or (_EU_ACT.match(document) and document in doc.title):
+            out.append(doc.source_id)
+    if document == "2016/679":
+        out += sorted(gdpr_norwegian)
+    return list(dict.fromkeys(out))
+
+
+def _labels(section: str, source: str, gdpr_norwegian: set[str]) -> list[str]:
+    m = _ARTICLE.match(section)
+    if m and source in gdpr_norwegian:
+        return [f"Artikkel {m.group(1)}"]
+    return [section]
+
+
+class NotesIndex:
+    """The notes that match provisions of one lexical index, searchable per language family."""
+
+    def __init__(
+        self, notes: Sequence[Note], index: LexicalIndex, gdpr_norwegian: Iterable[str] = ()
+    ) -> None:
+        gdpr = set(gdpr_norwegian)
+        self.index = index
+        self.notes: list[Note] = []
+        self.targets: list[list[int]] = []  # each kept note's chunk positions
+        for note in notes:
+            positions = [
+                i
+                for source in _documents(index, note.document, gdpr)
+                for label in _labels(note.section, source, gdpr)
+                for i in index.by_label.get((source, label), [])
+            ]
+            if positions:
+                self.notes.append(note)
+                self.targets.append(positions)
+        self._bm25: dict[str, bm25s.BM25] = {}
+        for family, lang in LANGS.items():
+            corpus = [analyse(n.texts[lang], lang, index.vocab) for n in self.notes]
+            if any(corpus):
+                bm25 = bm25s.BM25()
+                bm25.index(corpus, show_progress=False)
+                self._bm25[family] = bm25
+
+        self.vectors: dict[str, npt.NDArray[np.float32]] = {}
+
+    def __len__(self) -> int:
+        return len(self.notes)
+
+    def embed(self, embedder: Embedder, cache: Path | None = None) -> None:
+        """Each note's vector in each language, by the embedder's query embedding (notes and
+        questions are alike short). With `cache`, a folder, the vectors are read from and kept
+        in a file named by the embedder and the notes' texts, so a process embeds them once."""
+        texts = [n.texts[lang] for lang in LANGS.values() for n in self.notes]
+        if not texts:
+            return
+        key = hashlib.sha256("\n".join([embedder.id, *texts]).encode("utf-8")).hexdigest()
+        path = cache / f"notes-{key[:20]}.npy" if cache is not None else None
+        matrix: npt.NDArray[np.float32] | None = None
+        if path is not None and path.is_file():
+            try:
+                matrix = np.load(path)
+            except (OSError, ValueError):
+                matrix = None
+            if matrix is not None and matrix.shape[0] != len(texts):
+                matrix = None
+        if matrix is None:
+            rows = [np.asarray(embedder.embed_query(t), dtype=np.float32).ravel() for t in texts]
+            matrix = np.vstack(rows)
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            if path is not None:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp.npy")
+                    np.save(tmp, matrix)
+                    tmp.replace(path)
+                except OSError as exc:  # only a cache: answer anyway
+                    log.warning("could not save the notes' vectors to %s: %s", path, exc)
+        n = len(self.notes)
+        for k, family in enumerate(LANGS):
+            self.vectors[family] = matrix[k * n : (k + 1) * n]
+
+    def search_dense(
+        self, vector: npt.NDArray[np.float32], family: str, k: int, allowed: npt.NDArray[np.bool_]
+    ) -> list[int]:
+        m = self.vectors.get(family)
+        if m is None:
+            return []
+        q = np.asarray(vector, dtype=np.float32).ravel()
+        scores = m @ (q / max(float(np.linalg.norm(q)), 1e-12))
+        return self._positions(scores, k, allowed, positive=False)
+
+    def _positions(
+        self,
+        scores: npt.NDArray[np.float32],
+        k: int,
+        allowed: npt.NDArray[np.bool_],
+        positive: bool = True,
+    ) -> list[int]:
+        out: list[int] = []
+        seen: set[int] = set()
+        for j in np.argsort(-scores)[:k]:
+            if positive and scores[j] <= 0:
+                break
+            for i in self.targets[int(j)]:
+                if allowed[i] and i not in seen:
+                    seen.add(i)
+                    out.append(i)
+        return out
+
+    def search(self, query: str, family: str, k: int, allowed: npt.NDArray[np.bool_]) -> list[int]:
+        """Chunk positions of the provisions whose notes match `query` best (BM25 over the
+        notes in `family`'s language), best note first, each position once, only `allowed`."""
+        bm25 = self._bm25.get(family)
+        if bm25 is None:
+            return []
+        tokens = analyse(query, LANGS[family], self.index.vocab)
+        if not tokens:
+            return []
+        return self._positions(bm25.get_scores(tokens), k, allowed)
+
+
+__all__ = ["LANGS", "Note", "NotesIndex", "load_notes"]
