@@ -359,15 +359,6 @@ class AnswerSettings(_Section):
         description="Below this confidence the answer says the sources do not cover it "
         "(calibrated on evals/datasets; see docs/benchmarks.md).",
     )
-    refusal_threshold_uncovered: float = Field(
-        default=0.681,
-        ge=0,
-        le=1,
-        description="The refusal threshold for a question that names no source, whose topic "
-        "points to none and that uses none of the words of what the sources cover "
-        "(knowledge/subject-laws.yaml, covered); the higher of the two applies (calibrated on "
-        "evals/datasets; see docs/benchmarks.md).",
-    )
     dense_floor: float = Field(
         default=0.82, description="Dense similarity that counts as no evidence (confidence 0)."
     )

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer import Assistant
-from assistant.pii import mask
 from evals.harness import EvalItem
 
 
@@ -26,11 +25,9 @@ class Scored:
     confidence: float
     answerable: bool
     refused_anyway: bool = False  # refused with the threshold at 0
-    covered: bool = True  # ties itself to what the sources cover (Retrieval.covered)
 
-    def refused_at(self, threshold: float, uncovered: float = 0.0) -> bool:
-        limit = threshold if self.covered else max(threshold, uncovered)
-        return self.refused_anyway or self.confidence < limit
+    def refused_at(self, threshold: float) -> bool:
+        return self.refused_anyway or self.confidence < threshold
 
 
 @dataclass
@@ -43,12 +40,11 @@ class Calibration:
 
 
 def confidences(assistant: Assistant, items: Sequence[EvalItem]) -> list[Scored]:
-    """Each item answered with the assistant's settings (set its thresholds to 0 first)."""
+    """Each item answered with the assistant's settings (set its threshold to 0 first)."""
     out = []
     for item in items:
         answer = assistant.answer(item.question, lang=item.lang)
-        covered = assistant.retriever.retrieve(mask(item.question).text).covered
-        out.append(Scored(answer.confidence, item.answerable, answer.refused, covered))
+        out.append(Scored(answer.confidence, item.answerable, answer.refused))
     return out
 
 
@@ -82,40 +78,4 @@ def choose_threshold(scored: Sequence[Scored], max_false_refusals: float = 0.1) 
         best[2],
         sorted(s.confidence for s in pos),
         sorted(s.confidence for s in neg),
-    )
-
-
-def choose_uncovered(
-    scored: Sequence[Scored], threshold: float, max_false_refusals: float = 0.05
-) -> Calibration:
-    """The threshold for questions that tie themselves to nothing the sources cover, with
-    `threshold` for the others: the one that refuses the most unanswerable questions while
-    refusing at most `max_false_refusals` of all answerable ones; among equals the lowest,
-    in the middle of its gap among the uncovered confidences. Never below `threshold`."""
-    pos = [s for s in scored if s.answerable]
-    neg = [s for s in scored if not s.answerable]
-
-    def share(group: list[Scored], t: float) -> float:
-        return sum(s.refused_at(threshold, t) for s in group) / max(len(group), 1)
-
-    best = (threshold, share(neg, threshold), share(pos, threshold))
-    free = [s.confidence for s in scored if not s.covered and not s.refused_anyway]
-    for t in sorted({round(c + 1e-4, 4) for c in free if c + 1e-4 > threshold}):
-        false_ref = share(pos, t)
-        if false_ref > max_false_refusals:
-            break
-        acc = share(neg, t)
-        if acc > best[1]:
-            best = (t, acc, false_ref)
-    chosen = best[0]
-    below = [c for c in free if c < chosen]
-    above = [c for c in free if c >= chosen]
-    if chosen > threshold and below and above:
-        chosen = round((max(below) + min(above)) / 2, 4)
-    return Calibration(
-        chosen,
-        best[1],
-        best[2],
-        sorted(s.confidence for s in pos if not s.covered),
-        sorted(s.confidence for s in neg if not s.covered),
     )

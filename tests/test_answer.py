@@ -438,33 +438,3 @@ def test_a_provision_note_in_lay_words_brings_its_provision_forward(
     finally:
         retriever.notes = shipped
         retriever._derived.pop(("notes",), None)
-
-
-def test_a_question_tied_to_nothing_the_sources_cover_needs_more_confidence(
-    assistant: Assistant, settings: Settings
-) -> None:
-    """The higher threshold (refusal_threshold_uncovered) applies only to a question that
-    names no source, points to none by its topic and uses none of the covered subjects'
-    words; the same confidence answers a question that names its law."""
-    loose = "Når kan parken holde åpent om kvelden?"
-    named = "Når kan parken holde åpent om kvelden etter hundeparklova?"
-    assert not assistant.retriever.retrieve(loose).covered
-    assert assistant.retriever.retrieve(named).covered
-
-    def answers(uncovered: float) -> tuple[Answer, Answer]:
-        answer = settings.answer.model_copy(
-            update={"refusal_threshold": 0.0, "refusal_threshold_uncovered": uncovered}
-        )
-        other = Assistant(
-            settings.model_copy(update={"answer": answer}),
-            assistant.retriever.store,
-            assistant.retriever.embedder,
-        )
-        return other.answer(loose), other.answer(named)
-
-    low, named_low = answers(0.0)
-    assert not low.refused and not named_low.refused
-    assert low.confidence < 0.99 and named_low.confidence < 0.99
-    high, named_high = answers(0.99)
-    assert high.refused and not high.citations
-    assert not named_high.refused and named_high.citations

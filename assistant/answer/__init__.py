@@ -159,7 +159,7 @@ class Assistant:
             # asked "how much" or "how long", and the best passages state no such figure
             what = text(language, f"figure_{missing[0].kind}")
             elsewhere = text(language, "no_figure", what=what)
-        if answer.confidence < self._threshold(retrieval) or not quotes or elsewhere:
+        if answer.confidence < self.settings.answer.refusal_threshold or not quotes or elsewhere:
             self._refuse(answer, retrieval.passages, elsewhere)
             yield Event("delta", answer.answer)
         elif mode == "llm":
@@ -264,15 +264,6 @@ class Assistant:
         if any(r.explicit_law for r in retrieval.references):
             score = max(score, 0.9)
         return score
-
-    def _threshold(self, retrieval: Retrieval) -> float:
-        """The confidence below which the answer is refused: higher for a question that ties
-        itself to nothing the sources cover (no source named or implied, none of the covered
-        subjects' words), where a close passage is more often about something else."""
-        a = self.settings.answer
-        if retrieval.covered:
-            return a.refusal_threshold
-        return max(a.refusal_threshold, a.refusal_threshold_uncovered)
 
     def _refuse(self, answer: Answer, passages: Sequence[Passage], first: str = "") -> None:
         closest = _closest(passages)

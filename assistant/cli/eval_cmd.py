@@ -165,33 +165,26 @@ def eval_cmd(
 
 
 def calibrate_cmd(
-    datasets: list[Path] = typer.Argument(
-        ...,
-        help="Our own eval sets (never the shared sample): the first chooses the refusal "
-        "threshold, all of them together the threshold for questions that tie themselves to "
-        "nothing the sources cover.",
-    ),
+    dataset: Path = typer.Argument(..., help="Our own eval set (never the shared sample)."),
     max_false_refusals: float = typer.Option(
         0.05,
         help="Highest share of answerable refused (half the target of 0.1: room for new ones).",
     ),
     collection: str = typer.Option("regelrett-eval", "--collection"),
 ) -> None:
-    """Choose the refusal thresholds on eval sets and print how confidences are spread."""
+    """Choose the refusal threshold on an eval set and print how confidences are spread."""
     from assistant.wiring import open_assistant
-    from evals.calibrate import choose_threshold, choose_uncovered, confidences
+    from evals.calibrate import choose_threshold, confidences
     from evals.harness import load_dataset
 
-    settings = _eval_settings(collection, refusal_threshold=0.0, refusal_threshold_uncovered=0.0)
+    settings = _eval_settings(collection, refusal_threshold=0.0)
     try:
-        sets = [load_dataset(d) for d in datasets]
+        items = load_dataset(dataset)
     except (OSError, ValueError) as exc:
         fail(str(exc))
     with open_assistant(settings) as assistant:
-        scored = [confidences(assistant, items) for items in sets]
-    cal = choose_threshold(scored[0], max_false_refusals)
-    every = [s for group in scored for s in group]
-    uncovered = choose_uncovered(every, cal.threshold, max_false_refusals)
+        scored = confidences(assistant, items)
+    cal = choose_threshold(scored, max_false_refusals)
 
     def spread(values: list[float]) -> str:
         if not values:
@@ -199,9 +192,9 @@ def calibrate_cmd(
         mid = values[len(values) // 2]
         return f"n={len(values)} min={values[0]:.3f} median={mid:.3f} max={values[-1]:.3f}"
 
-    console.print(f"{datasets[0].name}: answerable:   {spread(cal.answerable)}")
-    console.print(f"{datasets[0].name}: unanswerable: {spread(cal.unanswerable)}")
-    anyway = [s for s in scored[0] if s.refused_anyway]
+    console.print(f"answerable:   {spread(cal.answerable)}")
+    console.print(f"unanswerable: {spread(cal.unanswerable)}")
+    anyway = [s for s in scored if s.refused_anyway]
     console.print(
         f"refused whatever the threshold (a law or subject the sources do not hold, nothing "
         f"verifiable): {sum(not s.answerable for s in anyway)} unanswerable, "
@@ -211,15 +204,6 @@ def calibrate_cmd(
         f"threshold {cal.threshold:.4f}: refusal accuracy {cal.refusal_accuracy:.2f}, "
         f"false refusals {cal.false_refusal_rate:.2f} "
         f"(set REGELRETT_ANSWER_REFUSAL_THRESHOLD or the default in assistant/settings.py)"
-    )
-    names = ", ".join(d.name for d in datasets)
-    console.print(f"{names}, questions tied to nothing the sources cover:")
-    console.print(f"  answerable:   {spread(uncovered.answerable)}")
-    console.print(f"  unanswerable: {spread(uncovered.unanswerable)}")
-    console.print(
-        f"threshold for them {uncovered.threshold:.4f}: refusal accuracy "
-        f"{uncovered.refusal_accuracy:.2f}, false refusals {uncovered.false_refusal_rate:.2f} "
-        f"over {names} (set REGELRETT_ANSWER_REFUSAL_THRESHOLD_UNCOVERED)"
     )
 
 
