@@ -163,6 +163,10 @@ def _corpus_sections() -> dict[str, tuple[set[str], str]]:
     }
     for path in sorted((CORPUS / "lovdata-markdown").glob("*/*.md")):
         files[path.stem] = path
+    for path in sorted((CORPUS / "arkivverket-noark5").glob("*.pdf")):
+        files[path.stem] = path
+    for path in sorted((CORPUS / "dpia-guidance").glob("*")):
+        files[path.stem] = path
     out = {}
     for name, path in files.items():
         doc = load_document(path.read_bytes(), path.name)
