@@ -203,3 +203,30 @@ def test_bench_query_times_both_dense_searches(tmp_path: Path) -> None:
     assert set(figures) == {"dense in memory", "dense in Chroma"}
     for run in figures.values():
         assert run["questions"] == 1 and run["answer_p95_ms"] > 0 and run["answer_cpu_p95_ms"] > 0
+
+
+def test_ingest_prepares_the_provision_notes_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an ingest, the notes that match the index are embedded and kept in the data dir,
+    so the server's first start need not; with no matching note nothing is said."""
+    import assistant.retrieval as retrieval
+    from assistant.retrieval.notes import Note
+
+    folder = tmp_path / "src"
+    write_corpus(folder)
+    monkeypatch.setattr(retrieval, "load_notes", lambda _folder: [])
+    plain = runner.invoke(app, ["ingest", str(folder)])
+    assert plain.exit_code == 0, plain.output
+    assert "provision notes" not in plain.output
+    note = Note(
+        "hundeparklova",
+        "§ 1",
+        {"nb": "Når hunden skal løpe fritt i parken.", "en": "When the dog runs free."},
+    )
+    monkeypatch.setattr(retrieval, "load_notes", lambda _folder: [note])
+    result = runner.invoke(app, ["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "provision notes: 1 match the index" in result.output
+    assert "provision notes ready" in result.output
+    assert len(list((tmp_path / "data" / "cache").glob("notes-*.npy"))) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from assistant.settings import Settings
 from assistant.store import StoreError
 from ingest.pipeline import IngestInputError, Ingestor, IngestReport
 from ingest.service import default_sources, open_ingestor
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleProgress:
@@ -167,6 +170,36 @@ def _withdraw_verified(settings: Settings, report: IngestReport) -> None:
         console.print(f"{count} verified answers withdrawn for a new review", highlight=False)
 
 
+def _prepare_notes(settings: Settings) -> None:
+    """Embed the provision notes that match the index now (once per embedder and notes text,
+    kept in the data dir), so the server's first start need not. Only a head start: if it
+    fails, the server does it at warm-up."""
+    if settings.retrieval.weight_notes_dense <= 0:
+        return
+    from assistant.wiring import open_assistant
+
+    try:
+        with open_assistant(settings) as assistant:
+            retriever = assistant.retriever
+            index = retriever.index()
+            notes = retriever.notes_index(index)
+            if not len(notes):
+                return
+            console.print(
+                f"provision notes: {len(notes)} match the index; preparing them for search "
+                "(embedded once, about a minute on 2 cores the first time) …"
+            )
+            t0 = time.perf_counter()
+            retriever.note_vectors(index)
+            console.print(f"provision notes ready ({time.perf_counter() - t0:.1f} s)")
+    except Exception as exc:  # a head start only: never fail an ingest that succeeded
+        log.warning("could not prepare the provision notes", exc_info=True)
+        console.print(
+            f"[yellow]the provision notes could not be prepared now ({exc}); the server "
+            "prepares them at start[/yellow]"
+        )
+
+
 def ingest(
     paths: list[str] = typer.Argument(
         None, help="Files, folders, .tar.bz2 archives or http(s) URLs."
@@ -212,6 +245,7 @@ def ingest(
     except (IngestInputError, StoreError, EmbedderError) as exc:
         fail(str(exc))
     print_report(report)
+    _prepare_notes(settings)
     _withdraw_verified(settings, report)
     if settings.slack.bot_token and settings.slack.digest_channel:
         from assistant.slack.digest import post_digest

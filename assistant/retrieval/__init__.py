@@ -282,7 +282,7 @@ class Retriever:
 
         return self._derive(("notes",), index, build)
 
-    def _note_vectors(self, index: LexicalIndex) -> NotesIndex:
+    def note_vectors(self, index: LexicalIndex) -> NotesIndex:
         """The notes of `index` with their vectors (embedded once, or read from the cache)."""
         notes = self.notes_index(index)
         with self._lock:
@@ -336,7 +336,7 @@ class Retriever:
         self.currency(index)
         self.related(index)
         if self.notes and self.settings.retrieval.weight_notes_dense > 0:
-            self._note_vectors(index)
+            self.note_vectors(index)
 
     # -- retrieval ---------------------------------------------------------------------------
 
@@ -642,7 +642,7 @@ class Retriever:
             if noted:
                 out.append((r.weight_notes, noted, "notes"))
         if r.weight_notes_dense > 0:
-            noted = self._note_vectors(index).search_dense(vector, own, r.candidates, allowed)
+            noted = self.note_vectors(index).search_dense(vector, own, r.candidates, allowed)
             if noted:
                 out.append((r.weight_notes_dense, noted, "notes-dense"))
         return out
