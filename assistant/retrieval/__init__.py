@@ -273,27 +273,28 @@ class Retriever:
             ("related",), index, lambda: legal_basis_links(index, self.resolver(index=index))
         )
 
+    def _gdpr_norwegian(self, index: LexicalIndex) -> set[str]:
+        """The sources of `index` that carry the GDPR's Norwegian text ("Artikkel 35")."""
+        return {d.source_id for d in self.resolver(index=index).gdpr_norwegian()}
+
     def notes_index(self, index: LexicalIndex) -> NotesIndex:
         """The provision notes that match provisions of `index`, searchable (notes.py)."""
-
-        def build() -> NotesIndex:
-            gdpr = {d.source_id for d in self.resolver(index=index).gdpr_norwegian()}
-            return NotesIndex(self.notes, index, gdpr)
-
-        return self._derive(("notes",), index, build)
+        return self._derive(
+            ("notes",), index, lambda: NotesIndex(self.notes, index, self._gdpr_norwegian(index))
+        )
 
     def note_vectors(self, index: LexicalIndex) -> NotesIndex:
         """The notes of `index` with their vectors (embedded once, or read from the cache)."""
         notes = self.notes_index(index)
-        with self._lock:
-            if not notes.vectors:
-                notes.embed(self.embedder, self.settings.data_dir / "cache")
+        if not notes.vectors:  # the lock only while they are missing, not on every question
+            with self._lock:
+                if not notes.vectors:
+                    notes.embed(self.embedder, self.settings.data_dir / "cache")
         return notes
 
     def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
         def build() -> list[tuple[str, str]]:
-            gdpr = {d.source_id for d in self.resolver(index=index).gdpr_norwegian()}
-            return provision_keys(index, gdpr)
+            return provision_keys(index, self._gdpr_norwegian(index))
 
         return self._derive(("provision_keys",), index, build)
 
@@ -634,7 +635,7 @@ class Retriever:
         r = self.settings.retrieval
         if not self.notes or (r.weight_notes <= 0 and r.weight_notes_dense <= 0):
             return []
-        notes = self.notes_index(index)
+        notes = self.note_vectors(index) if r.weight_notes_dense > 0 else self.notes_index(index)
         own = "en" if lang == "en" else "no"
         out: list[tuple[float, list[int], str]] = []
         if r.weight_notes > 0:
@@ -642,7 +643,7 @@ class Retriever:
             if noted:
                 out.append((r.weight_notes, noted, "notes"))
         if r.weight_notes_dense > 0:
-            noted = self.note_vectors(index).search_dense(vector, own, r.candidates, allowed)
+            noted = notes.search_dense(vector, own, r.candidates, allowed)
             if noted:
                 out.append((r.weight_notes_dense, noted, "notes-dense"))
         return out

@@ -59,7 +59,7 @@ class LexicalIndex:
             self.metas.append(dict(c.metadata))
             if c.vector is not None:
                 vectors.append(c.vector)
-        self.vectors = _unit_rows(vectors) if vectors and len(vectors) == len(self.ids) else None
+        self.vectors = unit_rows(vectors) if vectors and len(vectors) == len(self.ids) else None
         self.position = {cid: i for i, cid in enumerate(self.ids)}
         counts: Counter[str] = Counter()
         for meta, text in zip(self.metas, self.texts, strict=True):
@@ -183,7 +183,8 @@ class LexicalIndex:
         return index
 
 
-def _unit_rows(vectors: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:
+def unit_rows(vectors: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:
+    """The vectors stacked as rows of length one (a zero row stays zero)."""
     matrix = np.vstack(vectors).astype(np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

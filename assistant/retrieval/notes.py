@@ -29,7 +29,7 @@ import numpy.typing as npt
 import yaml
 
 from assistant.embeddings import Embedder
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical import LexicalIndex, unit_rows
 from assistant.retrieval.text import analyse
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,6 @@ class NotesIndex:
                 bm25 = bm25s.BM25()
                 bm25.index(corpus, show_progress=False)
                 self._bm25[family] = bm25
-
         self.vectors: dict[str, npt.NDArray[np.float32]] = {}
 
     def __len__(self) -> int:
@@ -139,9 +138,7 @@ class NotesIndex:
             if matrix is not None and matrix.shape[0] != len(texts):
                 matrix = None
         if matrix is None:
-            rows = [np.asarray(embedder.embed_query(t), dtype=np.float32).ravel() for t in texts]
-            matrix = np.vstack(rows)
-            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            matrix = unit_rows([np.asarray(embedder.embed_query(t)).ravel() for t in texts])
             if path is not None:
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
