@@ -254,8 +254,8 @@ class RetrievalSettings(_Section):
         ge=0,
         description=(
             "Fusion weight of the provisions whose plain-language notes are closest to the "
-            "question (dense; the notes are embedded once per embedder and kept in "
-            "data_dir/cache); 0 turns it off."
+            "question (dense; each note is embedded once per embedder and kept in the "
+            "embedding cache); 0 turns it off."
         ),
     )
     weight_sentences: float = Field(

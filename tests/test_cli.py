@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import socket
+import sqlite3
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -229,4 +230,8 @@ def test_ingest_prepares_the_provision_notes_once(
     assert result.exit_code == 0, result.output
     assert "provision notes: 1 match the index" in result.output
     assert "provision notes ready" in result.output
-    assert len(list((tmp_path / "data" / "cache").glob("notes-*.npy"))) == 1
+    with sqlite3.connect(tmp_path / "data" / "embedding-cache.sqlite3") as db:
+        (kept,) = db.execute(
+            "SELECT COUNT(*) FROM vectors WHERE embedder LIKE '%#query'"
+        ).fetchone()
+    assert kept == 2  # the note, in both languages, as query vectors

@@ -14,6 +14,7 @@ import yaml
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.notes import NotesIndex, load_notes
 from assistant.store.base import StoredChunk
+from ingest.cache import EmbeddingCache
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "knowledge" / "provision-notes"
@@ -216,7 +217,7 @@ def test_notes_are_searched_by_their_vectors_and_embedded_once(
     gdpr = {"lover/lov-2018-06-15-38.md"}
     embedder = _WordsEmbedder()
     notes = NotesIndex(load_notes(notes_dir), index, gdpr)
-    cache = tmp_path / "cache"
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
     notes.embed(embedder, cache)  # type: ignore[arg-type]
     assert embedder.calls == 2 * len(notes)  # each note in both languages
     everything = np.ones(len(index), dtype=bool)
@@ -227,20 +228,50 @@ def test_notes_are_searched_by_their_vectors_and_embedded_once(
     # another process: the vectors come from the cache, not from the embedder
     again = NotesIndex(load_notes(notes_dir), index, gdpr)
     before = embedder.calls
-    again.embed(embedder, cache)  # type: ignore[arg-type]
+    again.embed(embedder, EmbeddingCache(tmp_path / "cache.sqlite3"))  # type: ignore[arg-type]
     assert embedder.calls == before
     assert all(np.array_equal(again.vectors[f], notes.vectors[f]) for f in ("no", "en"))
-    # changed notes are embedded anew
+    # as queries, apart from the chunks' passage vectors of the same embedder
+    assert cache.count(f"{embedder.id}#query") == 4 and cache.count(embedder.id) == 0
+    # a changed note is embedded anew, and only it: the GDPR note comes from the cache
     _write(
         notes_dir,
         "offl.yaml",
         {
             "document": "lov-2006-05-19-16",
             "notes": [
-                {"section": "§ 3", "nb": "Noen vil se papirene.", "en": "Someone wants the papers."}
+                {
+                    "section": "§ 13",
+                    "nb": "Noen vil se papirene.",
+                    "en": "Someone wants the papers.",
+                }
             ],
         },
     )
     changed = NotesIndex(load_notes(notes_dir), index, gdpr)
     changed.embed(embedder, cache)  # type: ignore[arg-type]
-    assert embedder.calls == before + 2 * len(changed)
+    assert len(changed) == 2
+    assert embedder.calls == before + 2
+    assert np.array_equal(changed.vectors["en"][0], notes.vectors["en"][0])  # Article 28
+    question = embedder.embed_query("someone wants the papers")
+    assert notes.search_dense(question, "en", 1, everything) != [1]
+    assert changed.search_dense(question, "en", 1, everything) == [1]
+
+
+class _BrokenCache:
+    def lookup(self, embedder_id: str, hashes: object) -> dict[str, np.ndarray]:
+        raise OSError("disk gone")
+
+    def store(self, embedder_id: str, hashes: object, vectors: object) -> None:
+        raise OSError("disk gone")
+
+
+def test_notes_are_embedded_when_the_cache_fails(notes_dir: Path) -> None:
+    index = _index()
+    embedder = _WordsEmbedder()
+    notes = NotesIndex(load_notes(notes_dir), index, {"lover/lov-2018-06-15-38.md"})
+    notes.embed(embedder, _BrokenCache())  # type: ignore[arg-type]
+    assert embedder.calls == 4
+    everything = np.ones(len(index), dtype=bool)
+    question = embedder.embed_query("journalist brevet sykdom")
+    assert notes.search_dense(question, "no", 1, everything) == [1]

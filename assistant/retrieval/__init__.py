@@ -289,8 +289,24 @@ class Retriever:
         if not notes.vectors:  # the lock only while they are missing, not on every question
             with self._lock:
                 if not notes.vectors:
-                    notes.embed(self.embedder, self.settings.data_dir / "cache")
+                    self._embed_notes(notes)
         return notes
+
+    def _embed_notes(self, notes: NotesIndex) -> None:
+        """Embed the notes, through the data dir's embedding cache (a connection of its own:
+        this may run on any of the server's threads)."""
+        from ingest.cache import EmbeddingCache  # the ingest side keeps the cache
+
+        try:
+            cache: EmbeddingCache | None = EmbeddingCache(self.settings.cache_path)
+        except Exception as exc:  # only a cache: embed them all
+            log.warning("could not open the embedding cache for the notes: %s", exc)
+            cache = None
+        try:
+            notes.embed(self.embedder, cache)
+        finally:
+            if cache is not None:
+                cache.close()
 
     def _provision_keys(self, index: LexicalIndex) -> list[tuple[str, str]]:
         def build() -> list[tuple[str, str]]:

@@ -18,10 +18,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 import bm25s
 import numpy as np
@@ -88,6 +88,18 @@ def _labels(section: str, source: str, gdpr_norwegian: set[str]) -> list[str]:
     return [section]
 
 
+class VectorCache(Protocol):
+    """Where vectors are kept by embedder and text hash (ingest.cache.EmbeddingCache)."""
+
+    def lookup(
+        self, embedder_id: str, hashes: Sequence[str]
+    ) -> dict[str, npt.NDArray[np.float32]]: ...
+
+    def store(
+        self, embedder_id: str, hashes: Sequence[str], vectors: npt.NDArray[np.float32]
+    ) -> None: ...
+
+
 class NotesIndex:
     """The notes that match provisions of one lexical index, searchable per language family."""
 
@@ -120,33 +132,38 @@ class NotesIndex:
     def __len__(self) -> int:
         return len(self.notes)
 
-    def embed(self, embedder: Embedder, cache: Path | None = None) -> None:
+    def embed(self, embedder: Embedder, cache: VectorCache | None = None) -> None:
         """Each note's vector in each language, by the embedder's query embedding (notes and
-        questions are alike short). With `cache`, a folder, the vectors are read from and kept
-        in a file named by the embedder and the notes' texts, so a process embeds them once."""
+        questions are alike short). With `cache` (the data dir's embedding cache), each text is
+        looked up there first and only the ones missing are embedded and kept, so a process
+        embeds a note once, and a new index (an upload that adds a law) embeds only the notes
+        it newly matches."""
         texts = [n.texts[lang] for lang in LANGS.values() for n in self.notes]
         if not texts:
             return
-        key = hashlib.sha256("\n".join([embedder.id, *texts]).encode("utf-8")).hexdigest()
-        path = cache / f"notes-{key[:20]}.npy" if cache is not None else None
-        matrix: npt.NDArray[np.float32] | None = None
-        if path is not None and path.is_file():
+        # the same text embedded as a query is not the same vector as embedded as a passage
+        key = f"{embedder.id}#query"
+        hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        found: dict[str, npt.NDArray[np.float32]] = {}
+        if cache is not None:
             try:
-                matrix = np.load(path)
-            except (OSError, ValueError):
-                matrix = None
-            if matrix is not None and matrix.shape[0] != len(texts):
-                matrix = None
-        if matrix is None:
-            matrix = unit_rows([np.asarray(embedder.embed_query(t)).ravel() for t in texts])
-            if path is not None:
+                found = cache.lookup(key, sorted(set(hashes)))
+            except Exception as exc:  # only a cache: embed them
+                log.warning("could not read the notes' vectors from the cache: %s", exc)
+        missing = sorted({h for h in hashes if h not in found})
+        if missing:
+            text_of = dict(zip(hashes, texts, strict=True))
+            new = [
+                np.asarray(embedder.embed_query(text_of[h]), dtype=np.float32).ravel()
+                for h in missing
+            ]
+            found.update(zip(missing, new, strict=True))
+            if cache is not None:
                 try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp.npy")
-                    np.save(tmp, matrix)
-                    tmp.replace(path)
-                except OSError as exc:  # only a cache: answer anyway
-                    log.warning("could not save the notes' vectors to %s: %s", path, exc)
+                    cache.store(key, missing, np.vstack(new))
+                except Exception as exc:  # only a cache: answer anyway
+                    log.warning("could not keep the notes' vectors in the cache: %s", exc)
+        matrix = unit_rows([found[h] for h in hashes])
         n = len(self.notes)
         for k, family in enumerate(LANGS):
             self.vectors[family] = matrix[k * n : (k + 1) * n]
