@@ -107,6 +107,8 @@ def test_notes_load_in_file_order(notes_dir: Path) -> None:
         ({"notes": [{"section": "§ 1", "nb": "a", "en": "b"}]}, "'document'"),
         ({"document": "x", "notes": [{"section": "§ 1", "nb": "a"}]}, "note 1 needs"),
         ({"document": "x", "notes": [{"nb": "a", "en": "b"}]}, "note 1 needs"),
+        ({"document": "x", "notes": [{"page": 0, "nb": "a", "en": "b"}]}, "'page' must"),
+        ({"document": "x", "notes": [{"page": "2", "nb": "a", "en": "b"}]}, "'page' must"),
     ],
 )
 def test_a_malformed_notes_file_is_named(tmp_path: Path, data: object, message: str) -> None:
@@ -121,6 +123,39 @@ def test_notes_match_provisions_by_file_name_and_eu_act_number(notes_dir: Path) 
     by_section = {n.section: t for n, t in zip(found.notes, found.targets, strict=True)}
     # the GDPR note covers both renditions; the note on a section the law lacks is dropped
     assert by_section == {"Article 28": [3, 2], "§ 13": [1]}
+
+
+def test_a_note_on_a_page_serves_the_chunks_on_that_page(tmp_path: Path) -> None:
+    """A PDF part that no heading labels (a list on page 2 of a decision) is noted by page."""
+    pdf = {"source_id": "dpia/decision_list.pdf", "section": "", "language": "en"}
+    index = LexicalIndex(
+        [
+            StoredChunk("a", "Postal address.", {**pdf, "page_start": 1, "page_end": 1}),
+            StoredChunk("b", "Camera surveillance.", {**pdf, "page_start": 1, "page_end": 2}),
+            StoredChunk("c", "Monitoring of staff.", {**pdf, "page_start": 2, "page_end": 2}),
+            StoredChunk("d", "Criteria.", {**pdf, "page_start": 3, "page_end": 3}),
+            StoredChunk("e", "Other.", {**pdf, "source_id": "x/other.pdf", "page_start": 2}),
+        ]
+    )
+    _write(
+        tmp_path,
+        "list.yaml",
+        {
+            "document": "decision_list",
+            "notes": [
+                {"page": 2, "nb": "Kamera i skolegården.", "en": "Cameras in the schoolyard."},
+                {"page": 2, "nb": "Logging av ansattes e-post.", "en": "Logging staff e-mail."},
+                {"page": 9, "nb": "Ingen slik side.", "en": "No such page."},
+            ],
+        },
+    )
+    found = NotesIndex(load_notes(tmp_path), index)
+    assert [(n.page, t) for n, t in zip(found.notes, found.targets, strict=True)] == [
+        (2, [1, 2]),
+        (2, [1, 2]),
+    ]
+    everything = np.ones(len(index), dtype=bool)
+    assert found.search("logging staff e-mail", "en", 1, everything) == [1, 2]
 
 
 def test_lay_words_find_the_provision_whose_text_shares_none(notes_dir: Path) -> None:
@@ -147,15 +182,17 @@ def test_lay_words_find_the_provision_whose_text_shares_none(notes_dir: Path) ->
 def test_the_shipped_notes_load_and_keep_to_their_length() -> None:
     notes = load_notes(SHIPPED)
     assert len(notes) >= 300
-    keys = [(n.document, n.section) for n in notes]
+    # a provision has one note; a page of a PDF that no heading labels may have several
+    keys = [(n.document, n.section, n.page) for n in notes if n.page is None]
     assert len(keys) == len(set(keys)), "a provision has two notes"
     for n in notes:
         for lang, text in n.texts.items():
             assert len(text.split()) <= 70, f"{n.document} {n.section} {lang}: too long"
 
 
-def _corpus_sections() -> dict[str, tuple[set[str], str]]:
-    """Each eval-corpus document's section labels and text, by the name notes use for it."""
+def _corpus_sections() -> dict[str, tuple[set[str], str, set[int]]]:
+    """Each eval-corpus document's section labels, text and pages with text, by the name
+    notes use for it."""
     from ingest.loaders import load_document
 
     files = {
@@ -171,7 +208,8 @@ def _corpus_sections() -> dict[str, tuple[set[str], str]]:
     out = {}
     for name, path in files.items():
         doc = load_document(path.read_bytes(), path.name)
-        out[name] = (set(doc.labels), " ".join(s.text for s in doc.sections))
+        pages = {b.page for s in doc.sections for b in s.blocks if b.page is not None and b.text}
+        out[name] = (set(doc.labels), " ".join(s.text for s in doc.sections), pages)
     return out
 
 
@@ -181,8 +219,9 @@ def test_every_shipped_note_names_a_provision_of_the_corpus_in_its_own_words() -
     words = re.compile(r"\w+")
     for n in load_notes(SHIPPED):
         assert n.document in sections, f"{n.document}: not a document of the eval corpus"
-        labels, text = sections[n.document]
-        assert n.section in labels, f"{n.document}: no provision {n.section!r}"
+        labels, text, pages = sections[n.document]
+        assert not n.section or n.section in labels, f"{n.document}: no provision {n.section!r}"
+        assert n.page is None or n.page in pages, f"{n.document}: no text on page {n.page}"
         source = " ".join(words.findall(text.lower()))
         for lang, note in n.texts.items():
             tokens = words.findall(note.lower())

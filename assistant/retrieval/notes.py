@@ -10,7 +10,9 @@ a Norwegian section an English one, so the notes cross the language gap too.
 
 Notes name their document by file name (`lov-2006-05-19-16`) or, for the EU acts, by act
 number (`2016/679`, which also covers the GDPR's Norwegian text, "Artikkel N"), and their
-provision by its section label as the heading gives it.
+provision by its section label as the heading gives it. A part of a PDF that no numbered heading
+labels (a list of processing operations on a page of a supervisory authority's decision) is
+named by its `page` (1-based, as the eval format and pypdf count pages) instead, or as well.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -41,8 +43,9 @@ _ARTICLE = re.compile(r"^Article (\d+)$")
 @dataclass(frozen=True)
 class Note:
     document: str  # a file name without extension, or an EU act's number ("2016/679")
-    section: str  # "§ 13", "Article 35", "Annex III"
+    section: str  # "§ 13", "Article 35", "Annex III"; "" for a page of a PDF
     texts: dict[str, str]  # "nb" and "en"
+    page: int | None = None  # a PDF's page (1-based), for a part no heading labels
 
 
 def load_notes(folder: Path) -> list[Note]:
@@ -60,11 +63,19 @@ def load_notes(folder: Path) -> list[Note]:
         if not document:
             raise ValueError(f"{path}: 'document' (a file name or an EU act number) is missing")
         for n, item in enumerate(raw.get("notes") or [], start=1):
-            section = str((item or {}).get("section") or "").strip()
+            item = item or {}
+            section = str(item.get("section") or "").strip()
             texts = {lang: str(item.get(lang) or "").strip() for lang in ("nb", "en")}
-            if not section or not all(texts.values()):
-                raise ValueError(f"{path}: note {n} needs a 'section' and both 'nb' and 'en'")
-            notes.append(Note(document, section, texts))
+            page = item.get("page")
+            if page is not None and (
+                isinstance(page, bool) or not isinstance(page, int) or page < 1
+            ):
+                raise ValueError(f"{path}: note {n}: 'page' must be a page number (1 or more)")
+            if not (section or page) or not all(texts.values()):
+                raise ValueError(
+                    f"{path}: note {n} needs a 'section' or a 'page', and both 'nb' and 'en'"
+                )
+            notes.append(Note(document, section, texts, page))
     return notes
 
 
@@ -86,6 +97,13 @@ def _labels(section: str, source: str, gdpr_norwegian: set[str]) -> list[str]:
     if m and source in gdpr_norwegian:
         return [f"Artikkel {m.group(1)}"]
     return [section]
+
+
+def _on_page(meta: Mapping[str, object], page: int) -> bool:
+    start, end = meta.get("page_start"), meta.get("page_end", meta.get("page_start"))
+    if not isinstance(start, int) or isinstance(start, bool):
+        return False
+    return start <= page <= (end if isinstance(end, int) and not isinstance(end, bool) else start)
 
 
 class VectorCache(Protocol):
@@ -111,12 +129,18 @@ class NotesIndex:
         self.notes: list[Note] = []
         self.targets: list[list[int]] = []  # each kept note's chunk positions
         for note in notes:
-            positions = [
-                i
-                for source in _documents(index, note.document, gdpr)
-                for label in _labels(note.section, source, gdpr)
-                for i in index.by_label.get((source, label), [])
-            ]
+            sources = _documents(index, note.document, gdpr)
+            if note.section:
+                positions = [
+                    i
+                    for source in sources
+                    for label in _labels(note.section, source, gdpr)
+                    for i in index.by_label.get((source, label), [])
+                ]
+            else:
+                positions = [i for i in range(len(index)) if index.sources[i] in sources]
+            if note.page is not None:
+                positions = [i for i in positions if _on_page(index.metas[i], note.page)]
             if positions:
                 self.notes.append(note)
                 self.targets.append(positions)
