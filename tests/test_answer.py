@@ -400,6 +400,23 @@ def test_a_question_for_a_figure_the_passages_do_not_state_is_not_answered(
     assert not assistant.answer("Hvor mange sykkelplasser skal et nytt kommunalt bygg ha?").refused
 
 
+def test_a_question_about_events_or_todays_rate_is_refused_and_says_why(
+    assistant: Assistant,
+) -> None:
+    """Whether a dog park was ever closed, or today's rate, is not in any law: the answer says
+    the sources record rules, not events, and names the closest sources; the question about
+    the rule itself, told with the same words, is answered."""
+    record = assistant.answer("Har kommunen noen gang stengt en hundepark etter hpl § 3-5?")
+    assert record.refused and not record.citations
+    assert record.answer.startswith("Kildene mine er lover, forskrifter og veiledning")
+    assert "Hundeparklova (hpl) § 3-5" in record.answer
+    rule = assistant.answer("Kan kommunen stenge en hundepark etter hpl § 3-5?")
+    assert not rule.refused and rule.citations
+    en = assistant.answer("What is today's rate for dog park fees?", lang="en")
+    assert en.refused
+    assert en.answer.startswith("My sources are laws, regulations and guidance; they do not give")
+
+
 def test_a_provision_note_in_lay_words_brings_its_provision_forward(
     assistant: Assistant, tmp_path: Path
 ) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from assistant.answer.currency import currency_notes
 from assistant.answer.extractive import Quote, compose, pick_quotes
+from assistant.answer.facts import asks_fact
 from assistant.answer.figures import asked, unstated
 from assistant.answer.generative import (
     LANGUAGE_NAMES,
@@ -152,6 +153,10 @@ class Assistant:
                 answer.warnings.append(note)
             else:
                 elsewhere = note
+        fact = asks_fact(masked) if not elsewhere else None
+        if fact:
+            # who was fined, what was approved, today's rate: events and values, not rules
+            elsewhere = text(language, f"fact_{fact}")
         depth = self.settings.answer.figure_depth
         figures = asked(masked) if depth and not elsewhere else []
         missing = unstated(figures, [p.text for p in retrieval.passages[:depth]])

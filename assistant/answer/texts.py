@@ -22,6 +22,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "kommunens jurist eller rådgiver, eller statsforvalteren."
         ),
         "no_figure": "Kildene jeg fant, oppgir ikke {what} du spør om.",
+        "fact_record": (
+            "Kildene mine er lover, forskrifter og veiledning; de sier ikke hva som har skjedd, "
+            "som vedtak, bøter, godkjenninger eller statistikk."
+        ),
+        "fact_current": (
+            "Kildene mine er lover, forskrifter og veiledning; de oppgir ikke dagens satser, "
+            "priser eller grunnbeløp."
+        ),
         "figure_amount": "beløpet eller satsen",
         "figure_number": "antallet",
         "figure_time": "fristen eller tiden",
@@ -73,6 +81,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "juristen eller rådgivaren i kommunen, eller statsforvaltaren."
         ),
         "no_figure": "Kjeldene eg fann, oppgir ikkje {what} du spør om.",
+        "fact_record": (
+            "Kjeldene mine er lover, forskrifter og rettleiing; dei seier ikkje kva som har "
+            "skjedd, som vedtak, bøter, godkjenningar eller statistikk."
+        ),
+        "fact_current": (
+            "Kjeldene mine er lover, forskrifter og rettleiing; dei oppgir ikkje dagens satsar, "
+            "prisar eller grunnbeløp."
+        ),
         "figure_amount": "beløpet eller satsen",
         "figure_number": "talet",
         "figure_time": "fristen eller tida",
@@ -126,6 +142,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "your municipality's legal adviser or the county governor (statsforvalteren)."
         ),
         "no_figure": "The sources I found do not state the {what} you ask about.",
+        "fact_record": (
+            "My sources are laws, regulations and guidance; they do not record what has "
+            "happened, such as decisions, fines, approvals or statistics."
+        ),
+        "fact_current": (
+            "My sources are laws, regulations and guidance; they do not give today's rates, "
+            "prices or basic amount."
+        ),
         "figure_amount": "amount or rate",
         "figure_number": "number",
         "figure_time": "time limit or period",

@@ -1,0 +1,100 @@
+"""Questions about what has happened or what a figure is now, which rules do not record.
+
+The sources are laws, regulations, guidance and standards: they say what must be done, not who
+was fined last year, whether a product has been approved, how many requests the municipalities
+received, or what a rate that changes every year is today. "Has Datatilsynet ever fined a
+municipality?" shares every word with the GDPR's article on fines, so quoting that article
+would answer a question nobody asked. Such a question is told plainly that the sources record
+rules, not events, statistics or today's rates.
+
+The patterns are narrow on purpose: a question that only mentions last year ("we bought a tool
+last year; was the procurement lawful?") or asks what a fine can be ("how large a fine can we
+get?") is a question about the rules and is answered. What counts:
+- a record: someone has (ever, so far) been fined, approved or certified; a fine that was
+  imposed on someone; a count of what happened over a past period ("how many … last year");
+- a current value: today's rate, price or basic amount (G) in kroner.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_F = re.IGNORECASE
+_GAP = r"(?:[\w'’-]+\s+){0,8}?"  # up to eight words between the parts of a pattern
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # "record" | "current"
+    pattern: re.Pattern[str]
+
+
+_RECORD_WORDS = (
+    r"noen gang|nokon gong|nokon gang|hittil|så langt|til nå|til no|ever|so far|to date|"
+    r"godkjent|godkjend|approved|sertifisert|certified|bøtelagt|fined|"
+    r"(?:fått|fenge|received|been given)\s+(?:et |eit |a |an )?"
+    r"(?:overtredelsesgebyr|lovbrotsgebyr|bot|bøter|fine|fines)"
+)
+
+FACTS: tuple[Fact, ...] = (
+    # a question (the sentence opens with it) whether someone has ever, so far, been fined,
+    # approved or certified: "Har Datatilsynet godkjent …?", "Has X ever fined …?" — not a
+    # situation told as a statement ("Vi har hittil lagret alt i …; er det lov?")
+    Fact(
+        "record",
+        re.compile(rf"^(?:har|hadde|has|have|had)\s+{_GAP}(?:{_RECORD_WORDS})\b", _F),
+    ),
+    # which ones have been fined: "hvilke kommuner som har fått overtredelsesgebyr"
+    Fact(
+        "record",
+        re.compile(
+            r"\b(?:hvilke|hvilken|kva for|which)\s+(?:[\w-]+\s+){0,3}?(?:som\s+|that\s+)?"
+            rf"(?:har|has|have)\s+{_GAP}(?:{_RECORD_WORDS})\b",
+            _F,
+        ),
+    ),
+    # the size of a fine that was imposed: "how large was the fine", "hvor stort var gebyret"
+    Fact(
+        "record",
+        re.compile(
+            r"\b(?:how large|how big|how much)\s+(?:was|were)\s+the\s+fines?\b|"
+            r"\b(?:hvor|kor)\s+(?:stort|stor|høyt|høgt)\s+(?:var|vart|ble)\s+(?:\w+\s+){0,2}?"
+            r"(?:gebyret|boten|bota|overtredelsesgebyret|lovbrotsgebyret)\b",
+            _F,
+        ),
+    ),
+    # a count over a past period: "how many … last year", "kor mange … i fjor"
+    Fact(
+        "record",
+        re.compile(
+            rf"\b(?:hvor mange|kor mange|how many)\s+{_GAP}(?:i fjor|forrige år|førre år|"
+            rf"last year|in \d{{4}}|i \d{{4}}|so far|hittil|til nå|til no)\b",
+            _F,
+        ),
+    ),
+    # a value that changes every year, asked for as it is now
+    Fact(
+        "current",
+        re.compile(
+            r"\b(?:dagens|årets|today's|this year's|current)\s+"
+            r"(?:\w+\s+)?(?:sats|satser|satsar|satsen|pris|priser|prisar|grunnbeløp\w*|"
+            r"rate|rates|price|prices|basic amount)\b|"
+            r"\b(?:grunnbeløpet|basic amount|G)\b[^.?!]{0,40}\b(?:i kroner|in kroner|in NOK|"
+            r"i dag|today|now|nå)\b|"
+            r"\b(?:hva er|kva er|what is)\s+(?:G|grunnbeløpet|the basic amount)\b",
+            _F,
+        ),
+    ),
+)
+
+_SENTENCE = re.compile(r"(?<=[.?!:;])\s+")
+
+
+def asks_fact(question: str) -> str | None:
+    """The kind of fact ("record" or "current") the question asks for, or None."""
+    for sentence in _SENTENCE.split(question.strip()):
+        for fact in FACTS:
+            if fact.pattern.search(sentence.strip()):
+                return fact.kind
+    return None
