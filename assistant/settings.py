@@ -359,6 +359,14 @@ class AnswerSettings(_Section):
         description="Below this confidence the answer says the sources do not cover it "
         "(calibrated on evals/datasets; see docs/benchmarks.md).",
     )
+    refusal_threshold_en: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The refusal threshold for English questions; unset: refusal_threshold. "
+        "English questions about Norwegian law share fewer words with the sources, so their "
+        "confidence runs lower (`regelrett calibrate --by-language`).",
+    )
     dense_floor: float = Field(
         default=0.82, description="Dense similarity that counts as no evidence (confidence 0)."
     )

@@ -25,6 +25,7 @@ class Scored:
     confidence: float
     answerable: bool
     refused_anyway: bool = False  # refused with the threshold at 0
+    language: str = ""  # the answer's language
 
     def refused_at(self, threshold: float) -> bool:
         return self.refused_anyway or self.confidence < threshold
@@ -44,7 +45,7 @@ def confidences(assistant: Assistant, items: Sequence[EvalItem]) -> list[Scored]
     out = []
     for item in items:
         answer = assistant.answer(item.question, lang=item.lang)
-        out.append(Scored(answer.confidence, item.answerable, answer.refused))
+        out.append(Scored(answer.confidence, item.answerable, answer.refused, answer.language))
     return out
 
 

@@ -167,6 +167,25 @@ def test_nynorsk_and_english_fixed_texts(assistant: Assistant) -> None:
     assert en.citations[0].section == "Article 3"
 
 
+def test_english_questions_can_have_their_own_refusal_threshold(
+    assistant: Assistant, settings: Settings
+) -> None:
+    """`answer.refusal_threshold_en` applies to English questions only; unset, the one
+    threshold applies to all."""
+    en_q = "What must widget providers do under Article 3 of the Municipal Widgets Act?"
+    nb_q = "Hvem fastsetter opningstidene etter hpl § 3-5?"
+    en, nb = assistant.answer(en_q), assistant.answer(nb_q)
+    assert en.language == "en" and nb.language == "nb"
+    assert not en.refused and not nb.refused
+    strict_en = settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"refusal_threshold_en": 0.999})}
+    )
+    other = Assistant(strict_en, assistant.retriever.store, assistant.retriever.embedder)
+    assert other.answer(en_q).refused
+    assert not other.answer(nb_q).refused
+    assert other.answer(nb_q).confidence == nb.confidence
+
+
 def test_warning_for_act_not_in_force(assistant: Assistant) -> None:
     answer = assistant.answer(
         "Hvor mange sykkelplasser kreves per ansatt, sykkelparkeringsforskriften § 11?"

@@ -164,7 +164,7 @@ class Assistant:
             # asked "how much" or "how long", and the best passages state no such figure
             what = text(language, f"figure_{missing[0].kind}")
             elsewhere = text(language, "no_figure", what=what)
-        if answer.confidence < self.settings.answer.refusal_threshold or not quotes or elsewhere:
+        if answer.confidence < self._threshold(language) or not quotes or elsewhere:
             self._refuse(answer, retrieval.passages, elsewhere)
             yield Event("delta", answer.answer)
         elif mode == "llm":
@@ -253,6 +253,13 @@ class Assistant:
             "no": set(analyse(no, "nb", index.vocab)),
             "en": set(analyse(en, "en", index.vocab)),
         }
+
+    def _threshold(self, language: str) -> float:
+        """The refusal threshold for a question in `language` (English has its own, if set)."""
+        a = self.settings.answer
+        if language == "en" and a.refusal_threshold_en is not None:
+            return a.refusal_threshold_en
+        return a.refusal_threshold
 
     def _confidence(self, retrieval: Retrieval, quotes: Sequence[Quote]) -> float:
         """How sure we are that the sources answer the question, in [0, 1].

@@ -165,26 +165,32 @@ def eval_cmd(
 
 
 def calibrate_cmd(
-    dataset: Path = typer.Argument(..., help="Our own eval set (never the shared sample)."),
+    datasets: list[Path] = typer.Argument(
+        ..., help="Our own eval sets (never the shared sample or a held-out set)."
+    ),
     max_false_refusals: float = typer.Option(
         0.05,
         help="Highest share of answerable refused (half the target of 0.1: room for new ones).",
     ),
+    by_language: bool = typer.Option(
+        False,
+        "--by-language",
+        help="Also choose a threshold for English questions and one for Norwegian ones.",
+    ),
     collection: str = typer.Option("regelrett-eval", "--collection"),
 ) -> None:
-    """Choose the refusal threshold on an eval set and print how confidences are spread."""
+    """Choose the refusal threshold on eval sets and print how confidences are spread."""
     from assistant.wiring import open_assistant
-    from evals.calibrate import choose_threshold, confidences
+    from evals.calibrate import Scored, choose_threshold, confidences
     from evals.harness import load_dataset
 
-    settings = _eval_settings(collection, refusal_threshold=0.0)
+    settings = _eval_settings(collection, refusal_threshold=0.0, refusal_threshold_en=0.0)
     try:
-        items = load_dataset(dataset)
+        items = [item for ds in datasets for item in load_dataset(ds)]
     except (OSError, ValueError) as exc:
         fail(str(exc))
     with open_assistant(settings) as assistant:
         scored = confidences(assistant, items)
-    cal = choose_threshold(scored, max_false_refusals)
 
     def spread(values: list[float]) -> str:
         if not values:
@@ -192,19 +198,38 @@ def calibrate_cmd(
         mid = values[len(values) // 2]
         return f"n={len(values)} min={values[0]:.3f} median={mid:.3f} max={values[-1]:.3f}"
 
-    console.print(f"answerable:   {spread(cal.answerable)}")
-    console.print(f"unanswerable: {spread(cal.unanswerable)}")
-    anyway = [s for s in scored if s.refused_anyway]
-    console.print(
-        f"refused whatever the threshold (a law or subject the sources do not hold, nothing "
-        f"verifiable): {sum(not s.answerable for s in anyway)} unanswerable, "
-        f"{sum(s.answerable for s in anyway)} answerable"
+    def report(group: list[Scored], name: str, variable: str) -> None:
+        cal = choose_threshold(group, max_false_refusals)
+        console.print(f"[bold]{name}[/bold]")
+        console.print(f"  answerable:   {spread(cal.answerable)}")
+        console.print(f"  unanswerable: {spread(cal.unanswerable)}")
+        anyway = [s for s in group if s.refused_anyway]
+        console.print(
+            f"  refused whatever the threshold (a law, subject or fact the sources do not "
+            f"hold, nothing verifiable): {sum(not s.answerable for s in anyway)} unanswerable, "
+            f"{sum(s.answerable for s in anyway)} answerable"
+        )
+        console.print(
+            f"  threshold {cal.threshold:.4f}: refusal accuracy {cal.refusal_accuracy:.2f}, "
+            f"false refusals {cal.false_refusal_rate:.2f} (set {variable})"
+        )
+
+    report(
+        scored,
+        "all questions",
+        "REGELRETT_ANSWER_REFUSAL_THRESHOLD or the default in assistant/settings.py",
     )
-    console.print(
-        f"threshold {cal.threshold:.4f}: refusal accuracy {cal.refusal_accuracy:.2f}, "
-        f"false refusals {cal.false_refusal_rate:.2f} "
-        f"(set REGELRETT_ANSWER_REFUSAL_THRESHOLD or the default in assistant/settings.py)"
-    )
+    if by_language:
+        report(
+            [s for s in scored if s.language != "en"],
+            "Norwegian questions (bokmål, nynorsk)",
+            "REGELRETT_ANSWER_REFUSAL_THRESHOLD",
+        )
+        report(
+            [s for s in scored if s.language == "en"],
+            "English questions",
+            "REGELRETT_ANSWER_REFUSAL_THRESHOLD_EN",
+        )
 
 
 def train_rerank_cmd(
