@@ -23,6 +23,10 @@ def _kinds(question: str) -> list[str]:
         ("Kor lang tid har vi på å svare?", ["time"]),
         ("How fast must we notify the supervisory authority?", ["time"]),
         ("Hvor lenge kan vi lagre opptakene?", ["time"]),
+        ("Kor nær nabogrensa kan han byggje?", ["distance"]),
+        ("How far from the school must the pupil live?", ["distance"]),
+        ("Hvor langt tilbake må vi gå i arkivet?", []),  # back in time, not a distance
+        ("How far does the duty to document reach?", []),
         # questions that ask for no figure
         ("Må vi gjøre en DPIA før vi tar i bruk verktøyet?", []),
         ("Kan vi ta betalt for kopiene?", []),
@@ -50,6 +54,9 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
         ("Hvor mange plasser?", "minst én sykkelplass per fem ansatte", True),
         ("Hvor mye nysnø?", "når det er meldt meir enn fem centimeter nysnø", True),
         ("Hvor mange plasser?", "Det skal være en plass for lastesykler.", False),
+        ("Hvor langt fra skolen?", "når skolevegen er lengre enn fire kilometer", True),
+        ("How close to the boundary?", "at least 4 m from the boundary", True),
+        ("Kor nær grensa?", "Tiltaket skal plasserast forsvarleg.", False),
     ],
 )
 def test_whether_a_text_states_the_figure(kind_of: str, text: str, stated: bool) -> None:

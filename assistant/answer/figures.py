@@ -1,11 +1,11 @@
-"""Questions that ask for a figure: an amount, a number, a time limit.
+"""Questions that ask for a figure: an amount, a number, a time limit, a distance.
 
-"Hvor mye kan vi ta?", "how many days", "kor lang tid har vi?" are answered only by text that
-states such a figure. When none of the best passages states one, quoting them would answer a
-question nobody asked ("what are the rules about fees?") instead of the one asked ("how
-much?"); the answer says the sources do not give the figure. The check reads the passages'
-text, not their meaning: a passage with any amount counts, so it can only hold back answers
-whose best passages state no figure of the kind at all.
+"Hvor mye kan vi ta?", "how many days", "kor lang tid har vi?", "kor nær nabogrensa?" are
+answered only by text that states such a figure. When none of the best passages states one,
+quoting them would answer a question nobody asked ("what are the rules about fees?") instead of
+the one asked ("how much?"); the answer says the sources do not give the figure. The check
+reads the passages' text, not their meaning: a passage with any amount counts, so it can only
+hold back answers whose best passages state no figure of the kind at all.
 """
 
 from __future__ import annotations
@@ -60,6 +60,22 @@ FIGURES: tuple[Figure, ...] = (
             r"\b(?:hvor mange|kor mange|how many|hvor mye|kor mykje|how much)\b", re.IGNORECASE
         ),
         re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+    ),
+    Figure(
+        "distance",
+        # "hvor langt fra skolen", "kor nær nabogrensa", "how far from the boundary"; not "hvor
+        # langt tilbake" (back in time) or "how far the rules reach"
+        re.compile(
+            r"\b(?:hvor|kor) (?:langt|nær|nært|nærme|nærmare|nærmere|near)\b(?! tilbake)(?! bak)|"
+            r"\bhow (?:far|close|near)\b(?! back)(?! does)(?! do)(?! can the)(?! is the)|"
+            r"\b(?:minsteavstand|minimumsavstand|avstandskrav|minimum distance)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            _NUMBER + r"\s*(?:meter|meters|metres|metre|m\b|km\b|kilometer|kilometres|kilometers|"
+            r"kilometre|mil\b|miles?)",
+            re.IGNORECASE,
+        ),
     ),
     Figure(
         "time",

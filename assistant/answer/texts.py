@@ -33,6 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "figure_amount": "beløpet eller satsen",
         "figure_number": "antallet",
         "figure_time": "fristen eller tiden",
+        "figure_distance": "avstanden",
         "unknown_law": "{laws} er ikke blant kildene jeg har tilgang til.",
         "subject_law": (
             "Spørsmålet ser ut til å høre under {laws}, som ikke er blant kildene jeg har "
@@ -92,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "figure_amount": "beløpet eller satsen",
         "figure_number": "talet",
         "figure_time": "fristen eller tida",
+        "figure_distance": "avstanden",
         "unknown_law": "{laws} er ikkje blant kjeldene eg har tilgang til.",
         "subject_law": (
             "Spørsmålet ser ut til å høyre inn under {laws}, som ikkje er blant kjeldene eg har "
@@ -153,6 +155,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "figure_amount": "amount or rate",
         "figure_number": "number",
         "figure_time": "time limit or period",
+        "figure_distance": "distance",
         "unknown_law": "{laws} is not among the sources available to me.",
         "subject_law": (
             "The question appears to fall under {laws}, which is not among the sources "
