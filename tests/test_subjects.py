@@ -43,6 +43,8 @@ def shipped() -> SubjectLaws:
         ("Kor lang oppseiingstid har ein fast tilsett?", "arbeidsmiljøloven"),
         ("How many days of self-certification can an employee use?", "folketrygdloven"),
         ("Hvor mye er søskenmoderasjonen i barnehagen?", "barnehageloven"),
+        ("How do we allocate a place in a nursing home?", "helse- og omsorgstjenesteloven"),
+        ("Kor nær nabogrensa kan han setje opp garasjen?", "plan- og bygningsloven"),
     ],
 )
 def test_a_subject_names_the_law_that_governs_it(
@@ -67,6 +69,10 @@ def test_questions_our_sources_answer_name_no_absent_subject(shipped: SubjectLaw
         "Kilometerstanden i tjenestebilen: er det en personopplysning?",
         "Skulen vil bruke ei app der elevane rapporterer trivsel. Krev det DPIA?",
         "Naboen vil ha papirkopi av hele byggesaken. Kan vi ta betalt for kopiene?",
+        # a service named as the setting is not the subject ("home care", "the library")
+        "The council will discuss a case about the head of the home care service. Closed?",
+        "We are buying a chatbot for the public library. Is it a high-risk AI system?",
+        "Our waterworks treats drinking water for 5,000 people. Are we covered by the act?",
     ):
         assert _absent(shipped, question, resolver) == [], question
 
