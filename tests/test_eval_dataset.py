@@ -1,5 +1,6 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
-held-out sets evals/datasets/regelrett-heldout.jsonl and regelrett-heldout2.jsonl
+held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl and
+regelrett-heldout3.jsonl
 (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "evals" / "datasets" / "regelrett-nb.jsonl"
 HELDOUT = ROOT / "evals" / "datasets" / "regelrett-heldout.jsonl"
 HELDOUT2 = ROOT / "evals" / "datasets" / "regelrett-heldout2.jsonl"
+HELDOUT3 = ROOT / "evals" / "datasets" / "regelrett-heldout3.jsonl"
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -111,7 +113,9 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(
-    scope="module", params=[DATASET, HELDOUT, HELDOUT2], ids=["ours", "heldout", "heldout2"]
+    scope="module",
+    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3],
+    ids=["ours", "heldout", "heldout2", "heldout3"],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     path: Path = request.param
@@ -125,7 +129,7 @@ def main_items() -> list[dict[str, Any]]:
 
 
 def test_the_sets_share_no_id_or_question() -> None:
-    sets = [_load_items(path) for path in (DATASET, HELDOUT, HELDOUT2)]
+    sets = [_load_items(path) for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3)]
     for n, one in enumerate(sets):
         for other in sets[n + 1 :]:
             assert not {i["id"] for i in one} & {i["id"] for i in other}
