@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.records import meta_int
 from assistant.retrieval.lexical import LexicalIndex
 
 
@@ -63,13 +64,6 @@ def _opt(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def _opt_int(value: Any) -> int | None:
-    try:
-        return None if value in (None, "") else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _labels(meta: dict[str, Any]) -> list[str]:
     return [s for s in str(meta.get("section_labels") or meta.get("section", "")).split("|") if s]
 
@@ -108,7 +102,7 @@ class Catalogue:
         for i, meta in enumerate(index.metas):
             positions[(str(meta.get("tenant", "")), str(meta.get("source_id", "")))].append(i)
         for key, where in positions.items():
-            where.sort(key=lambda i: _opt_int(index.metas[i].get("ordinal")) or 0)
+            where.sort(key=lambda i: meta_int(index.metas[i].get("ordinal")) or 0)
             first = index.metas[where[0]]
             labels: dict[str, None] = {}
             for i in where:
@@ -156,8 +150,8 @@ class Catalogue:
         if not where:
             return None
         metas = [self.index.metas[i] for i in where]
-        starts = [p for m in metas if (p := _opt_int(m.get("page_start"))) is not None]
-        ends = [p for m in metas if (p := _opt_int(m.get("page_end"))) is not None]
+        starts = [p for m in metas if (p := meta_int(m.get("page_start"))) is not None]
+        ends = [p for m in metas if (p := meta_int(m.get("page_end"))) is not None]
         shared = [lab for m in metas for lab in _labels(m) if lab != label]
         return SectionText(
             source=entry,

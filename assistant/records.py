@@ -131,8 +131,8 @@ class Passage(BaseModel):
             section_labels=labels or [str(meta.get("section", ""))],
             heading_path=str(meta.get("heading_path", "")),
             header=str(meta.get("header", "")),
-            page_start=_opt_int(meta.get("page_start")),
-            page_end=_opt_int(meta.get("page_end")),
+            page_start=meta_int(meta.get("page_start")),
+            page_end=meta_int(meta.get("page_end")),
             url=_opt(meta.get("url")),
             in_force_from=_opt(meta.get("in_force_from")),
             text=text,
@@ -267,7 +267,8 @@ def _opt(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def _opt_int(value: Any) -> int | None:
+def meta_int(value: Any) -> int | None:
+    """A whole number from chunk metadata (a page, an ordinal), or None if absent or not one."""
     if value is None or value == "":
         return None
     try:

@@ -171,8 +171,8 @@ def _withdraw_verified(settings: Settings, report: IngestReport) -> None:
 
 
 def _prepare_notes(settings: Settings) -> None:
-    """Embed the provision notes that match the index now (once per embedder and notes text,
-    kept in the data dir), so the server's first start need not. Only a head start: if it
+    """Embed the provision notes that match the index now (each note once per embedder, kept in
+    the embedding cache), so the server's first start need not. Only a head start: if it
     fails, the server does it at warm-up."""
     if settings.retrieval.weight_notes_dense <= 0:
         return

@@ -4,7 +4,8 @@ A case worker tells a situation ("a journalist wants the letter", "the vendor ru
 its cloud"); the provision that settles it speaks of "innsyn", "databehandler". Neither the
 dense nor the lexical search bridges that gap reliably. Each note describes, in everyday words
 and in bokmål and English, the situations one provision settles; retrieval searches the notes
-(BM25, in the question's language family) and ranks the provisions whose notes match. A
+in the question's language family (BM25, and by each note's vector, embedded once and kept in
+the embedding cache) and ranks the provisions whose notes match. A
 Norwegian note of an English AI Act article serves a Norwegian question, and an English note of
 a Norwegian section an English one, so the notes cross the language gap too.
 
@@ -31,6 +32,7 @@ import numpy.typing as npt
 import yaml
 
 from assistant.embeddings import Embedder
+from assistant.records import meta_int
 from assistant.retrieval.lexical import LexicalIndex, unit_rows
 from assistant.retrieval.text import analyse
 
@@ -100,10 +102,10 @@ def _labels(section: str, source: str, gdpr_norwegian: set[str]) -> list[str]:
 
 
 def _on_page(meta: Mapping[str, object], page: int) -> bool:
-    start, end = meta.get("page_start"), meta.get("page_end", meta.get("page_start"))
-    if not isinstance(start, int) or isinstance(start, bool):
+    start = meta_int(meta.get("page_start"))
+    if start is None:
         return False
-    return start <= page <= (end if isinstance(end, int) and not isinstance(end, bool) else start)
+    return start <= page <= (meta_int(meta.get("page_end")) or start)
 
 
 class VectorCache(Protocol):
@@ -138,7 +140,7 @@ class NotesIndex:
                     for i in index.by_label.get((source, label), [])
                 ]
             else:
-                positions = [i for i in range(len(index)) if index.sources[i] in sources]
+                positions = np.flatnonzero(np.isin(index.sources, sources)).tolist()
             if note.page is not None:
                 positions = [i for i in positions if _on_page(index.metas[i], note.page)]
             if positions:
