@@ -32,6 +32,7 @@ DATASET = ROOT / "evals" / "datasets" / "regelrett-nb.jsonl"
 HELDOUT = ROOT / "evals" / "datasets" / "regelrett-heldout.jsonl"
 HELDOUT2 = ROOT / "evals" / "datasets" / "regelrett-heldout2.jsonl"
 HELDOUT3 = ROOT / "evals" / "datasets" / "regelrett-heldout3.jsonl"
+HELDOUT4 = ROOT / "evals" / "datasets" / "regelrett-heldout4.jsonl"
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -114,8 +115,8 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
 
 @pytest.fixture(
     scope="module",
-    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3],
-    ids=["ours", "heldout", "heldout2", "heldout3"],
+    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4],
+    ids=["ours", "heldout", "heldout2", "heldout3", "heldout4"],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     path: Path = request.param
@@ -129,7 +130,7 @@ def main_items() -> list[dict[str, Any]]:
 
 
 def test_the_sets_share_no_id_or_question() -> None:
-    sets = [_load_items(path) for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3)]
+    sets = [_load_items(path) for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4)]
     for n, one in enumerate(sets):
         for other in sets[n + 1 :]:
             assert not {i["id"] for i in one} & {i["id"] for i in other}
