@@ -19,7 +19,10 @@ def _kinds(question: str) -> list[str]:
         ("Kva kostar det å sende digital post?", ["amount"]),
         ("Hva er dagens sats for kilometergodtgjørelse?", ["amount"]),
         ("How large was the fine Datatilsynet imposed?", ["amount"]),
-        ("Hvor mange dager har vi på å svare?", ["number"]),
+        ("Hvor mange dager har vi på å svare?", ["number", "time"]),
+        ("How many working days do we have?", ["number", "time"]),
+        ("Hvor mange medlemmer skal utvalget ha?", ["number"]),
+        ("Hvor mye får medlemmene i utvalget i møtegodtgjørelse?", ["amount", "number"]),
         ("Kor lang tid har vi på å svare?", ["time"]),
         ("How fast must we notify the supervisory authority?", ["time"]),
         ("Hvor lenge kan vi lagre opptakene?", ["time"]),
@@ -57,6 +60,11 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
         ("Hvor langt fra skolen?", "når skolevegen er lengre enn fire kilometer", True),
         ("How close to the boundary?", "at least 4 m from the boundary", True),
         ("Kor nær grensa?", "Tiltaket skal plasserast forsvarleg.", False),
+        # a count of days is a period; a section number is not
+        ("Hvor mange dager har vi?", "Innsynskravet skal avgjøres innen fem virkedager.", True),
+        ("Hvor mange dager har vi?", "Journalen skal føres etter § 10 i forskriften.", False),
+        ("How much remuneration?", "a fee of NOK 500 per meeting", True),
+        ("How much remuneration?", "The council sets the remuneration of its 5 members.", False),
     ],
 )
 def test_whether_a_text_states_the_figure(kind_of: str, text: str, stated: bool) -> None:

@@ -12,7 +12,14 @@ last year; was the procurement lawful?") or asks what a fine can be ("how large 
 get?") is a question about the rules and is answered. What counts:
 - a record: someone has (ever, so far) been fined, approved or certified; a fine that was
   imposed on someone; a count of what happened over a past period ("how many … last year");
-- a current value: today's rate, price or basic amount (G) in kroner.
+- a current value: today's rate, price or basic amount (G) in kroner;
+- a local fact: a contact's phone number or e-mail address, who the contact person is, which
+  bodies the municipality is a member of — nothing in laws and guidance is about one
+  municipality;
+- the AI Act in Norway: the sources hold the regulation as the EU adopted it, not how Norway
+  takes it in (a Norwegian AI act, "KI-loven", the authorities Norway designates, when it
+  applies here). A question about what the AI Act says ("which AI systems are prohibited?") is
+  answered, even when it mentions Norway.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ _GAP = r"(?:[\w'’-]+\s+){0,8}?"  # up to eight words between the parts of a pa
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # "record" | "current"
+    kind: str  # "record" | "current" | "local" | "national"
     pattern: re.Pattern[str]
 
 
@@ -35,6 +42,12 @@ _RECORD_WORDS = (
     r"godkjent|godkjend|approved|sertifisert|certified|bøtelagt|fined|"
     r"(?:fått|fenge|received|been given)\s+(?:et |eit |a |an )?"
     r"(?:overtredelsesgebyr|lovbrotsgebyr|bot|bøter|fine|fines)"
+)
+
+_AI_ACT = r"(?:ki-forordning\w*|ai-forordning\w*|ai act|ki-regelverk\w*|eu's ai act)"
+_IN_NORWAY = (
+    r"(?:i norge|in norway|norsk|norske|norwegian|nasjonal|nasjonale|national|norway's|"
+    r"noregs|norges)"
 )
 
 FACTS: tuple[Fact, ...] = (
@@ -73,6 +86,55 @@ FACTS: tuple[Fact, ...] = (
             _F,
         ),
     ),
+    # which ones are approved now: "Which systems are currently approved by Arkivverket?"
+    Fact(
+        "record",
+        re.compile(
+            r"\b(?:hvilke|hvilken|kva for|which|what)\s+(?:[\w-]+\s+){0,6}?(?:er|is|are)\s+"
+            r"(?:currently\s+|now\s+|nå\s+|no\s+|i dag\s+|per i dag\s+)?"
+            r"(?:godkjent|godkjende|godkjend|approved|sertifisert|certified)\b",
+            _F,
+        ),
+    ),
+    # facts about one municipality: its contacts and memberships
+    Fact(
+        "local",
+        re.compile(
+            r"\b(?:hvilket|hvilke|kva for|kva er|hva er|what is|what's|which)\s+(?:\w+\s+){0,2}?"
+            r"(?:telefonnummer\w*|phone number|telephone number|e-postadresse\w*|"
+            r"epostadresse\w*|email address|e-mail address)\b|"
+            r"\b(?:hvem|kven|who)\s+(?:er|is)\s+(?:\w+\s+){0,1}?(?:kontaktperson\w*|"
+            r"contact person|our contact)\b|"
+            r"\b(?:er|is|are)\s+(?:kommunen vår|vår kommune|kommunen|vi|we|our municipality)\s+"
+            r"(?:\w+\s+)?(?:medlem|medlemmer|medlemer|a member|members)\b",
+            _F,
+        ),
+    ),
+    # how the AI Act is taken into Norwegian law: a Norwegian AI act, Norway's authorities
+    # under it, when it applies in Norway
+    Fact(
+        "national",
+        re.compile(
+            r"\bki-lov(?:en|a)?\b|\bai-lov(?:en|a)?\b|"
+            rf"\b{_IN_NORWAY}\s+(?:\w+\s+){{0,1}}?(?:ai|ki)[- ](?:act|lov|lova|loven)\b|"
+            # a Norwegian authority or agency under the AI Act, either order
+            rf"\b{_IN_NORWAY}\s+(?:\w+\s+){{0,1}}?(?:myndighet\w*|styresmakt\w*|tilsyn\w*|"
+            rf"authority|authorities|agency|agencies|regulator)\b[^.?!]{{0,80}}{_AI_ACT}|"
+            rf"{_AI_ACT}[^.?!]{{0,80}}\b{_IN_NORWAY}\s+(?:\w+\s+){{0,1}}?(?:myndighet\w*|"
+            r"styresmakt\w*|tilsyn\w*|authority|authorities|agency|agencies|regulator)\b|"
+            # when and whether it applies here
+            rf"{_AI_ACT}[^.?!]{{0,60}}\b(?:gjelde|gjeld|gjelder|apply|applies|tre i kraft|"
+            r"trer i kraft|tek til å gjelde|enter into force|enters into force|in force)\s+"
+            r"(?:\w+\s+){0,1}?(?:i norge|in norway|her i landet|for norge|for norway)\b|"
+            rf"\b(?:gjelder|gjeld|applies|apply)\b[^.?!]{{0,40}}{_AI_ACT}[^.?!]{{0,20}}"
+            r"\b(?:i norge|in norway|her i landet)\b|"
+            rf"{_AI_ACT}[^.?!]{{0,40}}\b(?:i norge|in norway)\b[^.?!]{{0,40}}\b(?:gjelde|gjeld|"
+            r"gjelder|apply|applies|i kraft|in force|innført|innlemmet|incorporated|"
+            r"implementert|implemented)\b|"
+            r"\b(?:utpekt|utpeikt|designated|appointed)\b[^.?!]{0,60}\b(?:i norge|in norway)\b",
+            _F,
+        ),
+    ),
     # a value that changes every year, asked for as it is now
     Fact(
         "current",
@@ -92,7 +154,8 @@ _SENTENCE = re.compile(r"(?<=[.?!:;])\s+")
 
 
 def asks_fact(question: str) -> str | None:
-    """The kind of fact ("record" or "current") the question asks for, or None."""
+    """The kind of fact ("record", "current", "local", "national") the question asks for,
+    or None."""
     for sentence in _SENTENCE.split(question.strip()):
         for fact in FACTS:
             if fact.pattern.search(sentence.strip()):

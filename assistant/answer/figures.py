@@ -24,7 +24,9 @@ _NUMBER_WORDS = (
 _NUMBER = rf"(?:\d[\d .,]*|\b(?:{_NUMBER_WORDS}|en|ei|ein|ett|eitt|a|an))"
 _UNITS_OF_TIME = (
     "dag|dagar|dager|dagen|døgn|uke|uker|veke|veker|måned|måneder|månad|månader|år|time|timer|"
-    "timar|day|days|week|weeks|month|months|year|years|hour|hours"
+    "timar|day|days|week|weeks|month|months|year|years|hour|hours|virkedag|virkedager|"
+    "virkedagar|arbeidsdag|arbeidsdager|arbeidsdagar|yrkedag|yrkedager|yrkedagar|"
+    "kalenderdager|kalenderdagar"
 )
 
 
@@ -41,6 +43,10 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "amount",
         re.compile(
+            # "hvor mye får medlemmene i godtgjørelse": a sum of money
+            r"\b(?:hvor mye|kor mykje|how much)\s+(?:[\w-]+\s+){0,7}?(?:godtgjørelse\w*|"
+            r"godtgjersle\w*|møtegodtgjørelse\w*|møtegodtgjersle\w*|honorar\w*|lønn|løn|"
+            r"remuneration|allowance|fee|fees|salary)\b|"
             r"\b(?:hva koster|kva kostar|what does it cost|how much does it cost|"
             r"hvor høy(?:t)? (?:er )?(?:satsen|gebyret|bota|boten)|how large (?:was|is|a) "
             r"(?:the )?fine|makspris\w*|sats(?:en|ane|ene)?|beløp(?:et)?)\b",
@@ -49,7 +55,8 @@ FIGURES: tuple[Figure, ...] = (
         re.compile(
             _NUMBER + r"\s*(?:kron(?:e|er|a|ar)\b|kr\b|nok\b|euro|eur\b|%|prosent|per ?cent|"
             r"percent|"
-            r"ganger (?:folketrygdens )?grunnbeløp|gonger grunnbeløpet|g\b)",
+            r"ganger (?:folketrygdens )?grunnbeløp|gonger grunnbeløpet|g\b)|"
+            r"\b(?:nok|kr\.?|eur|euro)\s*\d",
             re.IGNORECASE,
         ),
     ),
@@ -79,9 +86,13 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "time",
+        # "how many days" asks for a period: a count of days answers it, "§ 10" does not
         re.compile(
             r"\b(?:hvor lenge|kor lenge|hvor lang tid|kor lang tid|how long|hvor raskt|"
-            r"kor raskt|how fast|how quickly|hvor fort|kor fort)\b",
+            r"kor raskt|how fast|how quickly|hvor fort|kor fort)\b|"
+            r"\b(?:hvor|kor) mange\s+(?:\w+\s+)?(?:dager|dagar|døgn|uker|veker|måneder|"
+            r"månader|år|timer|timar|virkedager|arbeidsdager|yrkedagar|arbeidsdagar)\b|"
+            r"\bhow many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours)\b",
             re.IGNORECASE,
         ),
         re.compile(

@@ -30,6 +30,15 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kildene mine er lover, forskrifter og veiledning; de oppgir ikke dagens satser, "
             "priser eller grunnbeløp."
         ),
+        "fact_local": (
+            "Kildene mine er lover, forskrifter og veiledning; de sier ingenting om den enkelte "
+            "kommune, som kontaktpersoner, telefonnumre eller medlemskap."
+        ),
+        "fact_national": (
+            "Kildene mine har KI-forordningen slik EU vedtok den, ikke hvordan Norge tar den "
+            "inn: en norsk KI-lov, hvilke myndigheter Norge utpeker, eller når forordningen "
+            "gjelder her."
+        ),
         "figure_amount": "beløpet eller satsen",
         "figure_number": "antallet",
         "figure_time": "fristen eller tiden",
@@ -89,6 +98,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_current": (
             "Kjeldene mine er lover, forskrifter og rettleiing; dei oppgir ikkje dagens satsar, "
             "prisar eller grunnbeløp."
+        ),
+        "fact_local": (
+            "Kjeldene mine er lover, forskrifter og rettleiing; dei seier ingenting om den "
+            "einskilde kommunen, som kontaktpersonar, telefonnummer eller medlemskap."
+        ),
+        "fact_national": (
+            "Kjeldene mine har KI-forordninga slik EU vedtok ho, ikkje korleis Noreg tek ho "
+            "inn: ei norsk KI-lov, kva styresmakter Noreg peikar ut, eller når forordninga "
+            "gjeld her."
         ),
         "figure_amount": "beløpet eller satsen",
         "figure_number": "talet",
@@ -151,6 +169,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_current": (
             "My sources are laws, regulations and guidance; they do not give today's rates, "
             "prices or basic amount."
+        ),
+        "fact_local": (
+            "My sources are laws, regulations and guidance; they hold nothing about a single "
+            "municipality, such as contact persons, phone numbers or memberships."
+        ),
+        "fact_national": (
+            "My sources hold the AI Act as the EU adopted it, not how Norway takes it in: a "
+            "Norwegian AI act, the authorities Norway designates, or when the regulation "
+            "applies here."
         ),
         "figure_amount": "amount or rate",
         "figure_number": "number",
