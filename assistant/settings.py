@@ -360,12 +360,13 @@ class AnswerSettings(_Section):
         "(calibrated on evals/datasets; see docs/benchmarks.md).",
     )
     refusal_threshold_en: float | None = Field(
-        default=None,
+        default=0.504,
         ge=0,
         le=1,
-        description="The refusal threshold for English questions; unset: refusal_threshold. "
+        description="The refusal threshold for English questions (unset: refusal_threshold). "
         "English questions about Norwegian law share fewer words with the sources, so their "
-        "confidence runs lower (`regelrett calibrate --by-language`).",
+        "confidence runs lower; calibrated on confidence alone over the development sets "
+        "(`regelrett calibrate --by-language --confidence-alone`, docs/benchmarks.md).",
     )
     dense_floor: float = Field(
         default=0.82, description="Dense similarity that counts as no evidence (confidence 0)."

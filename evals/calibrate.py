@@ -14,7 +14,7 @@ check).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer import Assistant
 from evals.harness import EvalItem
@@ -47,6 +47,13 @@ def confidences(assistant: Assistant, items: Sequence[EvalItem]) -> list[Scored]
         answer = assistant.answer(item.question, lang=item.lang)
         out.append(Scored(answer.confidence, item.answerable, answer.refused, answer.language))
     return out
+
+
+def confidence_alone(scored: Sequence[Scored]) -> list[Scored]:
+    """The same answers as if no rule had refused any: for choosing a threshold on sets the
+    rules were written on, where what the rules catch overstates what they catch on new
+    questions."""
+    return [replace(s, refused_anyway=False) for s in scored]
 
 
 def choose_threshold(scored: Sequence[Scored], max_false_refusals: float = 0.1) -> Calibration:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evals.calibrate import Scored, choose_threshold
+from evals.calibrate import Scored, choose_threshold, confidence_alone
 
 
 def test_the_threshold_refuses_most_unanswerable_within_the_false_refusal_limit() -> None:
@@ -33,3 +33,15 @@ def test_rules_that_refuse_answerable_questions_leave_the_threshold_at_zero() ->
     cal = choose_threshold(scored, max_false_refusals=0.1)
     assert cal.threshold == 0.0
     assert cal.false_refusal_rate == 0.5 and cal.refusal_accuracy == 0.0
+
+
+def test_on_confidence_alone_the_rules_refusals_are_set_aside() -> None:
+    # rules refuse both unanswerable questions here, so with them the threshold stays at 0;
+    # on confidence alone it separates them from the answerable ones
+    scored = [Scored(c, True) for c in (0.60, 0.70, 0.80, 0.90)]
+    scored += [Scored(0.50, False, refused_anyway=True), Scored(0.55, False, True)]
+    assert choose_threshold(scored, max_false_refusals=0.0).threshold == 0.0
+    alone = confidence_alone(scored)
+    assert not any(s.refused_anyway for s in alone)
+    cal = choose_threshold(alone, max_false_refusals=0.0)
+    assert cal.threshold == 0.575 and cal.refusal_accuracy == 1.0

@@ -24,6 +24,8 @@ def _kinds(question: str) -> list[str]:
         ("Hvor mange medlemmer skal utvalget ha?", ["number"]),
         ("Hvor mye får medlemmene i utvalget i møtegodtgjørelse?", ["amount", "number"]),
         ("Kor lang tid har vi på å svare?", ["time"]),
+        ("Hva er fristen for å klage?", ["time"]),
+        ("What is the deadline for reporting to KOSTRA?", ["time"]),
         ("How fast must we notify the supervisory authority?", ["time"]),
         ("Hvor lenge kan vi lagre opptakene?", ["time"]),
         ("Kor nær nabogrensa kan han byggje?", ["distance"]),
@@ -64,6 +66,9 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
         ("Hvor mange dager har vi?", "Innsynskravet skal avgjøres innen fem virkedager.", True),
         ("Hvor mange dager har vi?", "Journalen skal føres etter § 10 i forskriften.", False),
         ("How much remuneration?", "a fee of NOK 500 per meeting", True),
+        ("What is the deadline?", "The accounts shall be reported by 15 February.", True),
+        ("Hva er fristen?", "Årsregnskapet skal vedtas innen 30. juni.", True),
+        ("Hva er fristen?", "Regnskapet skal avlegges etter god kommunal regnskapsskikk.", False),
         ("How much remuneration?", "The council sets the remuneration of its 5 members.", False),
     ],
 )

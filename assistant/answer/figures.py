@@ -22,6 +22,10 @@ _NUMBER_WORDS = (
     "seventy-two"
 )
 _NUMBER = rf"(?:\d[\d .,]*|\b(?:{_NUMBER_WORDS}|en|ei|ein|ett|eitt|a|an))"
+_MONTHS = (
+    "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
+    "january|february|march|may|june|july|october|december"
+)
 _UNITS_OF_TIME = (
     "dag|dagar|dager|dagen|døgn|uke|uker|veke|veker|måned|måneder|månad|månader|år|time|timer|"
     "timar|day|days|week|weeks|month|months|year|years|hour|hours|virkedag|virkedager|"
@@ -92,14 +96,20 @@ FIGURES: tuple[Figure, ...] = (
             r"kor raskt|how fast|how quickly|hvor fort|kor fort)\b|"
             r"\b(?:hvor|kor) mange\s+(?:\w+\s+)?(?:dager|dagar|døgn|uker|veker|måneder|"
             r"månader|år|timer|timar|virkedager|arbeidsdager|yrkedagar|arbeidsdagar)\b|"
-            r"\bhow many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours)\b",
+            r"\bhow many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours)\b|"
+            # "hva er fristen", "what is the deadline": a time limit or a date
+            r"\b(?:hva|kva|what)\s+(?:er|is|are)\s+(?:the\s+)?(?:\w+\s+)?(?:frist|fristen|"
+            r"fristene|fristane|tidsfrist\w*|deadline|deadlines|time limits?)\b|"
+            r"\b(?:når|when)\s+(?:er|is|går|expires?)\s+(?:the\s+)?(?:fristen|deadline)\b",
             re.IGNORECASE,
         ),
         re.compile(
             _NUMBER + rf"\s*(?:\w+\s)?(?:{_UNITS_OF_TIME})\b|uten (?:ugrunnet|unødig) opphold|"
             r"utan (?:ugrunna|unødig) opphald|without (?:undue|unnecessary) delay|snarest|"
             r"snarast|straks|umiddelbart|as soon as possible|without delay|forthwith|"
-            r"immediately|promptly",
+            r"immediately|promptly|"
+            # a date: "innen 15. februar", "by 1 March"
+            rf"\b\d{{1,2}}\.?\s*(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b",
             re.IGNORECASE,
         ),
     ),

@@ -177,11 +177,17 @@ def calibrate_cmd(
         "--by-language",
         help="Also choose a threshold for English questions and one for Norwegian ones.",
     ),
+    alone: bool = typer.Option(
+        False,
+        "--confidence-alone",
+        help="Choose on confidence alone, as if no rule refused: the rules were written on "
+        "these sets, so what they catch here overstates what they catch on new questions.",
+    ),
     collection: str = typer.Option("regelrett-eval", "--collection"),
 ) -> None:
     """Choose the refusal threshold on eval sets and print how confidences are spread."""
     from assistant.wiring import open_assistant
-    from evals.calibrate import Scored, choose_threshold, confidences
+    from evals.calibrate import Scored, choose_threshold, confidence_alone, confidences
     from evals.harness import load_dataset
 
     settings = _eval_settings(collection, refusal_threshold=0.0, refusal_threshold_en=0.0)
@@ -191,6 +197,8 @@ def calibrate_cmd(
         fail(str(exc))
     with open_assistant(settings) as assistant:
         scored = confidences(assistant, items)
+    if alone:
+        scored = confidence_alone(scored)
 
     def spread(values: list[float]) -> str:
         if not values:
