@@ -44,11 +44,16 @@ _RECORD_WORDS = (
     r"(?:overtredelsesgebyr|lovbrotsgebyr|bot|bøter|fine|fines)"
 )
 
-_AI_ACT = r"(?:ki-forordning\w*|ai-forordning\w*|ai act|ki-regelverk\w*|eu's ai act)"
-_IN_NORWAY = (
+_AI_ACT = r"(?:ki-forordning\w*|ai-forordning\w*|ai act|ki-regelverk\w*)"
+_NORWEGIAN = (
     r"(?:i norge|in norway|norsk|norske|norwegian|nasjonal|nasjonale|national|norway's|"
     r"noregs|norges)"
 )
+_AUTHORITY = (
+    r"(?:myndighet\w*|styresmakt\w*|tilsyn\w*|authority|authorities|agency|agencies|regulator)"
+)
+_HERE = r"(?:i norge|in norway|her i landet|for norge|for norway)"
+_APPLIES = r"(?:gjelde|gjeld|gjelder|apply|applies)"
 
 FACTS: tuple[Fact, ...] = (
     # a question (the sentence opens with it) whether someone has ever, so far, been fined,
@@ -116,21 +121,18 @@ FACTS: tuple[Fact, ...] = (
         "national",
         re.compile(
             r"\bki-lov(?:en|a)?\b|\bai-lov(?:en|a)?\b|"
-            rf"\b{_IN_NORWAY}\s+(?:\w+\s+){{0,1}}?(?:ai|ki)[- ](?:act|lov|lova|loven)\b|"
+            rf"\b{_NORWEGIAN}\s+(?:\w+\s+)?(?:ai|ki)[- ](?:act|lov|lova|loven)\b|"
             # a Norwegian authority or agency under the AI Act, either order
-            rf"\b{_IN_NORWAY}\s+(?:\w+\s+){{0,1}}?(?:myndighet\w*|styresmakt\w*|tilsyn\w*|"
-            rf"authority|authorities|agency|agencies|regulator)\b[^.?!]{{0,80}}{_AI_ACT}|"
-            rf"{_AI_ACT}[^.?!]{{0,80}}\b{_IN_NORWAY}\s+(?:\w+\s+){{0,1}}?(?:myndighet\w*|"
-            r"styresmakt\w*|tilsyn\w*|authority|authorities|agency|agencies|regulator)\b|"
+            rf"\b{_NORWEGIAN}\s+(?:\w+\s+)?{_AUTHORITY}\b[^.?!]{{0,80}}{_AI_ACT}|"
+            rf"{_AI_ACT}[^.?!]{{0,80}}\b{_NORWEGIAN}\s+(?:\w+\s+)?{_AUTHORITY}\b|"
             # when and whether it applies here
-            rf"{_AI_ACT}[^.?!]{{0,60}}\b(?:gjelde|gjeld|gjelder|apply|applies|tre i kraft|"
-            r"trer i kraft|tek til å gjelde|enter into force|enters into force|in force)\s+"
-            r"(?:\w+\s+){0,1}?(?:i norge|in norway|her i landet|for norge|for norway)\b|"
-            rf"\b(?:gjelder|gjeld|applies|apply)\b[^.?!]{{0,40}}{_AI_ACT}[^.?!]{{0,20}}"
-            r"\b(?:i norge|in norway|her i landet)\b|"
-            rf"{_AI_ACT}[^.?!]{{0,40}}\b(?:i norge|in norway)\b[^.?!]{{0,40}}\b(?:gjelde|gjeld|"
-            r"gjelder|apply|applies|i kraft|in force|innført|innlemmet|incorporated|"
-            r"implementert|implemented)\b|"
+            rf"{_AI_ACT}[^.?!]{{0,60}}\b(?:{_APPLIES}|tre i kraft|trer i kraft|"
+            r"tek til å gjelde|enter into force|enters into force|in force)\s+"
+            rf"(?:\w+\s+)?{_HERE}\b|"
+            rf"\b{_APPLIES}\b[^.?!]{{0,40}}{_AI_ACT}[^.?!]{{0,20}}\b{_HERE}\b|"
+            rf"{_AI_ACT}[^.?!]{{0,40}}\b(?:i norge|in norway)\b[^.?!]{{0,40}}\b(?:"
+            rf"{_APPLIES}|i kraft|in force|innført|innlemmet|incorporated|implementert|"
+            r"implemented)\b|"
             r"\b(?:utpekt|utpeikt|designated|appointed)\b[^.?!]{0,60}\b(?:i norge|in norway)\b",
             _F,
         ),

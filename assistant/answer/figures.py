@@ -94,9 +94,7 @@ FIGURES: tuple[Figure, ...] = (
         re.compile(
             r"\b(?:hvor lenge|kor lenge|hvor lang tid|kor lang tid|how long|hvor raskt|"
             r"kor raskt|how fast|how quickly|hvor fort|kor fort)\b|"
-            r"\b(?:hvor|kor) mange\s+(?:\w+\s+)?(?:dager|dagar|døgn|uker|veker|måneder|"
-            r"månader|år|timer|timar|virkedager|arbeidsdager|yrkedagar|arbeidsdagar)\b|"
-            r"\bhow many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours)\b|"
+            rf"\b(?:hvor mange|kor mange|how many)\s+(?:\w+\s+)?(?:{_UNITS_OF_TIME})\b|"
             # "hva er fristen", "what is the deadline": a time limit or a date
             r"\b(?:hva|kva|what)\s+(?:er|is|are)\s+(?:the\s+)?(?:\w+\s+)?(?:frist|fristen|"
             r"fristene|fristane|tidsfrist\w*|deadline|deadlines|time limits?)\b|"
