@@ -1,6 +1,6 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
-held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl and
-regelrett-heldout3.jsonl
+held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
+regelrett-heldout3.jsonl, regelrett-heldout4.jsonl and regelrett-heldout5.jsonl
 (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
@@ -33,6 +33,7 @@ HELDOUT = ROOT / "evals" / "datasets" / "regelrett-heldout.jsonl"
 HELDOUT2 = ROOT / "evals" / "datasets" / "regelrett-heldout2.jsonl"
 HELDOUT3 = ROOT / "evals" / "datasets" / "regelrett-heldout3.jsonl"
 HELDOUT4 = ROOT / "evals" / "datasets" / "regelrett-heldout4.jsonl"
+HELDOUT5 = ROOT / "evals" / "datasets" / "regelrett-heldout5.jsonl"
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -115,8 +116,8 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
 
 @pytest.fixture(
     scope="module",
-    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4],
-    ids=["ours", "heldout", "heldout2", "heldout3", "heldout4"],
+    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5],
+    ids=["ours", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     path: Path = request.param
@@ -130,7 +131,9 @@ def main_items() -> list[dict[str, Any]]:
 
 
 def test_the_sets_share_no_id_or_question() -> None:
-    sets = [_load_items(path) for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4)]
+    sets = [
+        _load_items(path) for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5)
+    ]
     for n, one in enumerate(sets):
         for other in sets[n + 1 :]:
             assert not {i["id"] for i in one} & {i["id"] for i in other}
