@@ -138,6 +138,18 @@ def test_a_question_about_a_law_we_do_not_have_is_refused_and_says_so(
     assert "Kattelova er ikke blant kildene jeg har tilgang til." in both.warnings
 
 
+def test_a_standard_the_sources_do_not_name_is_refused_and_says_so(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("Må opningstidene for hundeparken følge ISO 27001?")
+    assert answer.refused and not answer.citations
+    assert answer.answer.startswith("Kildene jeg har tilgang til, nevner ikke ISO 27001.")
+    # beside a law we have: answered from it, with the standard named in a warning
+    both = assistant.answer("Hvem fastsetter opningstidene etter hpl § 3-5 og ISO 27001?")
+    assert not both.refused and both.citations
+    assert "Kildene jeg har tilgang til, nevner ikke ISO 27001." in both.warnings
+
+
 def test_a_subject_another_law_governs_is_refused_and_names_that_law(
     assistant: Assistant,
 ) -> None:

@@ -32,6 +32,10 @@ def _kinds(question: str) -> list[str]:
         ("How far from the school must the pupil live?", ["distance"]),
         ("Hvor langt tilbake må vi gå i arkivet?", []),  # back in time, not a distance
         ("How far does the duty to document reach?", []),
+        ("Kor mykje tek arkivdepotet per hyllemeter?", ["amount", "number"]),
+        ("Hvor mye kan en kommune få i tilskudd?", ["amount", "number"]),
+        ("How much does the county charge for storing the records?", ["amount", "number"]),
+        ("Hvor mye tid tar det å behandle et innsynskrav?", ["number"]),
         # questions that ask for no figure
         ("Må vi gjøre en DPIA før vi tar i bruk verktøyet?", []),
         ("Kan vi ta betalt for kopiene?", []),

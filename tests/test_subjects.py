@@ -91,6 +91,29 @@ def test_touching_what_the_sources_cover(shipped: SubjectLaws) -> None:
     assert not shipped.covered("Hvem i avdelingen har ansvaret?")
 
 
+def test_what_the_asking_sentence_names_decides(shipped: SubjectLaws) -> None:
+    held = _resolver("Forvaltningsloven")
+
+    def absent(q: str) -> list:
+        return shipped.absent(q, lambda n: bool(held.laws_in(n)))
+
+    # the setting touches appeals; what is asked is the time limit for a building permit
+    question = (
+        "Naboen klager over at tilbygget hans ikke er behandlet. "
+        "Hvor lang tid har kommunen på en byggesøknad?"
+    )
+    assert shipped.covered(question)
+    assert shipped.asked_outside(question, absent(question))
+    # the asking sentence names what the sources cover: an appeal against the permit
+    question = "Naboen har fått byggetillatelse. Kan vi gi innsyn i byggesøknaden?"
+    assert not shipped.asked_outside(question, absent(question))
+    # the asking sentence names no subject at all: the setting tells what it is about
+    question = "Naboen vil ha innsyn i byggesøknaden. Må vi gi det?"
+    assert not shipped.asked_outside(question, absent(question))
+    # no absent law, nothing outside
+    assert not shipped.asked_outside("Hvor lang er klagefristen?", [])
+
+
 def test_matching_is_at_the_start_of_a_word(tmp_path: Path) -> None:
     path = tmp_path / "subjects.yaml"
     path.write_text(

@@ -146,6 +146,10 @@ class Assistant:
                 retrieval.names_known_law,
             ),
             (_names_note(subjects, language, "subject_law"), retrieval.covered),
+            (
+                _names_note(retrieval.unknown_standards, language, "unknown_standard"),
+                retrieval.names_known_law,
+            ),
         ):
             if not note or elsewhere:
                 continue

@@ -12,13 +12,18 @@ last year; was the procurement lawful?") or asks what a fine can be ("how large 
 get?") is a question about the rules and is answered. What counts:
 - a record: someone has (ever, so far) been fined, approved or certified; a fine that was
   imposed on someone; a count of what happened over a past period ("how many … last year");
-- a current value: today's rate, price or basic amount (G) in kroner;
+  what an authority has said on the matter ("what has Datatilsynet said about it?"); how many
+  municipalities do something, what is most common;
+- a current value: today's rate, price or basic amount (G) in kroner, this year's
+  application deadline;
+- a later change: a postponement and its new dates, the EU's "omnibus" packages — the sources
+  hold the acts as adopted;
 - a local fact: a contact's phone number or e-mail address, who the contact person is, which
   bodies the municipality is a member of — nothing in laws and guidance is about one
   municipality;
 - the AI Act in Norway: the sources hold the regulation as the EU adopted it, not how Norway
   takes it in (a Norwegian AI act, "KI-loven", the authorities Norway designates, when it
-  applies here). A question about what the AI Act says ("which AI systems are prohibited?") is
+  applies or becomes binding here, its place in the EEA Agreement). A question about what the AI Act says ("which AI systems are prohibited?") is
   answered, even when it mentions Norway.
 """
 
@@ -33,7 +38,7 @@ _GAP = r"(?:[\w'’-]+\s+){0,8}?"  # up to eight words between the parts of a pa
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # "record" | "current" | "local" | "national"
+    kind: str  # "record" | "current" | "local" | "national" | "amended"
     pattern: re.Pattern[str]
 
 
@@ -91,6 +96,33 @@ FACTS: tuple[Fact, ...] = (
             _F,
         ),
     ),
+    # what an authority has said on the matter: its statements are not in the sources
+    # ("What has Datatilsynet said about it?")
+    Fact(
+        "record",
+        re.compile(
+            # "about it", "om saken", or nothing after: a statement on the matter at hand,
+            # not what a guidance in the sources says on a subject ("… said about DPIAs")
+            r"\b(?:hva|kva|what)\s+(?:har|has|have)\s+(?:\w+\s+){1,4}?(?:sagt|uttalt|"
+            r"uttala|meint|ment|said|stated|commented|concluded)\s*(?:seg\s+)?"
+            r"(?:(?:om|on|about)\s+(?:it|this|that|the matter|det|dette|saka|saken)\b|"
+            r"[?.!]|$)",
+            _F,
+        ),
+    ),
+    # how the municipalities do it: "How many Norwegian municipalities already use …?",
+    # "which vendors are most common?"
+    Fact(
+        "record",
+        re.compile(
+            r"\b(?:hvor mange|kor mange|how many)\s+(?:\w+\s+)?(?:kommuner|kommunar|"
+            r"municipalities|fylkeskommuner|counties)\s+(?:\w+\s+){0,2}?(?:bruker|brukar|"
+            r"nyttar|har|use|have|uses|has|tatt i bruk|teke i bruk|adopted)\b|"
+            r"\b(?:mest vanlige?|vanlegast|mest brukte?|most common|most popular|most used|"
+            r"most widely used)\b",
+            _F,
+        ),
+    ),
     # which ones are approved now: "Which systems are currently approved by Arkivverket?"
     Fact(
         "record",
@@ -127,13 +159,33 @@ FACTS: tuple[Fact, ...] = (
             rf"{_AI_ACT}[^.?!]{{0,80}}\b{_NORWEGIAN}\s+(?:\w+\s+)?{_AUTHORITY}\b|"
             # when and whether it applies here
             rf"{_AI_ACT}[^.?!]{{0,60}}\b(?:{_APPLIES}|tre i kraft|trer i kraft|"
-            r"tek til å gjelde|enter into force|enters into force|in force)\s+"
+            r"tek til å gjelde|enter into force|enters into force|in force|binding|bindende|"
+            r"bindande)\s+"
             rf"(?:\w+\s+)?{_HERE}\b|"
+            # taken into the EEA Agreement, and the Norwegian act that implements it
+            rf"{_AI_ACT}[^.?!]{{0,80}}\b(?:eea agreement|eøs-avtalen|eøs-avtala)\b|"
+            rf"\b{_NORWEGIAN}\s+(?:\w+\s+)?(?:act|law|lov|lova|loven)\s+(?:that\s+)?"
+            r"(?:implementing|implements|(?:som\s+)?gjennomfører)\b|"
             rf"\b{_APPLIES}\b[^.?!]{{0,40}}{_AI_ACT}[^.?!]{{0,20}}\b{_HERE}\b|"
             rf"{_AI_ACT}[^.?!]{{0,40}}\b(?:i norge|in norway)\b[^.?!]{{0,40}}\b(?:"
             rf"{_APPLIES}|i kraft|in force|innført|innlemmet|incorporated|implementert|"
             r"implemented)\b|"
             r"\b(?:utpekt|utpeikt|designated|appointed)\b[^.?!]{0,60}\b(?:i norge|in norway)\b",
+            _F,
+        ),
+    ),
+    # later changes to an act, proposed or adopted after the text the sources hold: a
+    # postponement and its new dates, the EU's "omnibus" packages
+    Fact(
+        "amended",
+        re.compile(
+            r"\bomnibus\w*|"
+            r"\b(?:utsatt|utsett|utset|forskjøvet|forskove|postponed?|postponing|postponement|"
+            r"delayed|pushed back)\b[^?!]{0,120}\b(?:nye|new|revised|updated)\s+"
+            r"(?:\w+\s+)?(?:datoer|datoar|dato|frister|fristar|fristene|fristane|dates|date|"
+            r"deadlines|timeline|tidsplan)\b|"
+            r"\b(?:hva|kva|what)\s+(?:er|is|are)\s+(?:the\s+|de\s+|dei\s+)?(?:nye|new|revised)\s+"
+            r"(?:datoene|datoane|fristene|fristane|dates|deadlines|timeline)\b",
             _F,
         ),
     ),
@@ -143,7 +195,10 @@ FACTS: tuple[Fact, ...] = (
         re.compile(
             r"\b(?:dagens|årets|today's|this year's|current)\s+"
             r"(?:\w+\s+)?(?:sats|satser|satsar|satsen|pris|priser|prisar|grunnbeløp\w*|"
-            r"rate|rates|price|prices|basic amount)\b|"
+            r"rate|rates|price|prices|basic amount|søknadsfrist\w*|application deadline)\b|"
+            # this year's application deadline: "Hva er søknadsfristen i år?"
+            r"\b(?:søknadsfrist\w*|application deadline|deadline for applications)\s+"
+            r"(?:\w+\s+)?(?:i år|this year|for i år|for this year)\b|"
             r"\b(?:grunnbeløpet|basic amount|G)\b[^.?!]{0,40}\b(?:i kroner|in kroner|in NOK|"
             r"i dag|today|now|nå)\b|"
             r"\b(?:hva er|kva er|what is)\s+(?:G|grunnbeløpet|the basic amount)\b",
@@ -156,8 +211,8 @@ _SENTENCE = re.compile(r"(?<=[.?!:;])\s+")
 
 
 def asks_fact(question: str) -> str | None:
-    """The kind of fact ("record", "current", "local", "national") the question asks for,
-    or None."""
+    """The kind of fact ("record", "current", "local", "national", "amended") the question
+    asks for, or None."""
     for sentence in _SENTENCE.split(question.strip()):
         for fact in FACTS:
             if fact.pattern.search(sentence.strip()):

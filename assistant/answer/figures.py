@@ -51,6 +51,16 @@ FIGURES: tuple[Figure, ...] = (
             r"\b(?:hvor mye|kor mykje|how much)\s+(?:[\w-]+\s+){0,7}?(?:godtgjørelse\w*|"
             r"godtgjersle\w*|møtegodtgjørelse\w*|møtegodtgjersle\w*|honorar\w*|lønn|løn|"
             r"remuneration|allowance|fee|fees|salary)\b|"
+            # a price or a grant: "kor mykje tek arkivet per hyllemeter", "hvor mye kan en
+            # kommune få" (not "hvor mye tid tar det")
+            r"\b(?:hvor mye|kor mykje|how much)\s+(?!tid\b|time\b)(?:[\w-]+\s+){0,3}?"
+            r"(?:tar|tek|koster|kostar|charge|charges|cost|costs)\b|"
+            r"\b(?:hvor mye|kor mykje|how much)\s+(?:[\w-]+\s+){0,5}?per\s+(?:hyllemeter|"
+            r"side|sida|sider|page|pages|time|hour|dag|day|elev|pupil|innbygger|innbyggjar)\b|"
+            r"\b(?:hvor mye|kor mykje|how much)\s+(?:money\s+|penger\s+|pengar\s+)?"
+            r"(?:kan|can|could|får|fær|will)\s+(?:en kommune|ein kommune|kommunen|vi|we|"
+            r"a municipality|the municipality)\s+(?:\w+\s+)?(?:få|get|receive|søke om|"
+            r"søkje om|apply for)\b|"
             r"\b(?:hva koster|kva kostar|what does it cost|how much does it cost|"
             r"hvor høy(?:t)? (?:er )?(?:satsen|gebyret|bota|boten)|how large (?:was|is|a) "
             r"(?:the )?fine|makspris\w*|sats(?:en|ane|ene)?|beløp(?:et)?)\b",

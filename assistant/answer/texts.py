@@ -28,7 +28,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "fact_current": (
             "Kildene mine er lover, forskrifter og veiledning; de oppgir ikke dagens satser, "
-            "priser eller grunnbeløp."
+            "priser eller grunnbeløp, eller årets søknadsfrister."
+        ),
+        "fact_amended": (
+            "Kildene mine har regelverket slik det ble vedtatt; de sier ikke hva som senere er "
+            "foreslått eller vedtatt av endringer og utsettelser, eller hvilke nye datoer som "
+            "gjelder."
         ),
         "fact_local": (
             "Kildene mine er lover, forskrifter og veiledning; de sier ingenting om den enkelte "
@@ -44,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "figure_time": "fristen eller tiden",
         "figure_distance": "avstanden",
         "unknown_law": "{laws} er ikke blant kildene jeg har tilgang til.",
+        "unknown_standard": "Kildene jeg har tilgang til, nevner ikke {laws}.",
         "subject_law": (
             "Spørsmålet ser ut til å høre under {laws}, som ikke er blant kildene jeg har "
             "tilgang til."
@@ -97,7 +103,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "fact_current": (
             "Kjeldene mine er lover, forskrifter og rettleiing; dei oppgir ikkje dagens satsar, "
-            "prisar eller grunnbeløp."
+            "prisar eller grunnbeløp, eller søknadsfristane i år."
+        ),
+        "fact_amended": (
+            "Kjeldene mine har regelverket slik det vart vedteke; dei seier ikkje kva som seinare "
+            "er føreslått eller vedteke av endringar og utsetjingar, eller kva nye datoar som "
+            "gjeld."
         ),
         "fact_local": (
             "Kjeldene mine er lover, forskrifter og rettleiing; dei seier ingenting om den "
@@ -113,6 +124,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "figure_time": "fristen eller tida",
         "figure_distance": "avstanden",
         "unknown_law": "{laws} er ikkje blant kjeldene eg har tilgang til.",
+        "unknown_standard": "Kjeldene eg har tilgang til, nemner ikkje {laws}.",
         "subject_law": (
             "Spørsmålet ser ut til å høyre inn under {laws}, som ikkje er blant kjeldene eg har "
             "tilgang til."
@@ -168,7 +180,11 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "fact_current": (
             "My sources are laws, regulations and guidance; they do not give today's rates, "
-            "prices or basic amount."
+            "prices or basic amount, or this year's application deadlines."
+        ),
+        "fact_amended": (
+            "My sources hold the rules as they were adopted; they do not say what changes or "
+            "postponements have since been proposed or adopted, or which new dates apply."
         ),
         "fact_local": (
             "My sources are laws, regulations and guidance; they hold nothing about a single "
@@ -184,6 +200,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "figure_time": "time limit or period",
         "figure_distance": "distance",
         "unknown_law": "{laws} is not among the sources available to me.",
+        "unknown_standard": "The sources available to me do not mention {laws}.",
         "subject_law": (
             "The question appears to fall under {laws}, which is not among the sources "
             "available to me."

@@ -41,6 +41,7 @@ from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.notes import NotesIndex, load_notes
 from assistant.retrieval.references import Reference, ReferenceResolver
 from assistant.retrieval.rerank import FEATURES, Reranker
+from assistant.retrieval.standards import known_identifiers, unknown_standards
 from assistant.retrieval.subjects import SubjectLaw, SubjectLaws
 from assistant.retrieval.text import question_language
 from assistant.settings import Settings
@@ -176,6 +177,8 @@ class Retrieval:
     # that is (a law or an EU act)
     unknown_laws: list[str] = field(default_factory=list)
     names_known_law: bool = False
+    # standards the question names by number or version that no source mentions ("WCAG 2.2")
+    unknown_standards: list[str] = field(default_factory=list)
     # laws that govern a subject the question names ("eiendomsskatt") and are not among the
     # sources, and whether the question also touches what the sources cover
     absent_subjects: list[SubjectLaw] = field(default_factory=list)
@@ -331,6 +334,11 @@ class Retriever:
         with self._lock:
             return self._derive(("resolver", *key), index, build)
 
+    def _standards(self, index: LexicalIndex) -> frozenset[str]:
+        """The standards the sources name (`assistant.retrieval.standards`)."""
+        with self._lock:
+            return self._derive(("standards",), index, lambda: known_identifiers(index.texts))
+
     def currency(self, index: LexicalIndex | None = None) -> Currency:
         """Which version applies when (`assistant.retrieval.currency`), for `index` (default:
         the current one)."""
@@ -351,6 +359,7 @@ class Retriever:
         self.embedder.warm_up()
         index = self.index()
         self.currency(index)
+        self._standards(index)
         self.related(index)
         if self.notes and self.settings.retrieval.weight_notes_dense > 0:
             self.note_vectors(index)
@@ -491,9 +500,14 @@ class Retriever:
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
             index=index,
             unknown_laws=resolver.unknown_laws(question),
+            unknown_standards=unknown_standards(question, self._standards(index)),
             names_known_law=bool(named),
             absent_subjects=absent,
-            covered=bool(named or implied or ref_positions) or self.subjects.covered(question),
+            covered=bool(named or ref_positions)
+            or (
+                bool(implied or self.subjects.covered(question))
+                and not self.subjects.asked_outside(question, absent)
+            ),
             candidates=candidates,
             features=features,
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 LANGS = ("nb", "nn", "en")
+_ASKING = re.compile(r"[^.?!]*\?")  # the sentences that end in a question mark
 
 
 def _pattern(words: Iterable[str], inside: bool = False) -> re.Pattern[str]:
@@ -79,3 +80,16 @@ class SubjectLaws:
     def covered(self, question: str) -> bool:
         """Does the question also touch what the sources cover (access, personal data, …)?"""
         return bool(self._covered.search(question))
+
+    def asked_outside(self, question: str, absent: Iterable[SubjectLaw]) -> bool:
+        """Does a sentence that asks (it ends in '?') name a subject of an `absent` law and
+        nothing the sources cover? Then what the question's other sentences touch is the
+        setting, not what is asked: "En utbygger klager på … Hvor lang saksbehandlingsfrist
+        har kommunen for byggesøknader?" asks about building permits, not about appeals."""
+        laws = list(absent)
+        if not laws:
+            return False
+        for sentence in _ASKING.findall(question):
+            if any(law.pattern.search(sentence) for law in laws) and not self.covered(sentence):
+                return True
+        return False

@@ -1,0 +1,34 @@
+"""Standards a question names by number or version that the sources never mention."""
+
+from __future__ import annotations
+
+from assistant.retrieval.standards import identifiers, known_identifiers, unknown_standards
+
+SOURCES = [
+    "Nettløsninger skal utformes i samsvar med WCAG 2.0/NS/ISO/IEC 40500:2012.",
+    "Kravene i EN 301 549 V3.2.1 gjelder. Arkivformatet er PDF/A-2, jf. Noark 5.0.",
+]
+
+
+def test_what_counts_as_a_standard() -> None:
+    found = identifiers("WCAG 2.1, ISO/IEC 27001:2022, NS-EN 1332-4, EN 301 549 og noark5")
+    assert set(found) == {"wcag 2.1", "number 27001", "number 1332", "number 301549", "noark 5"}
+    assert found["number 301549"] == "EN 301 549"
+    # "en" in lower case is an article, and a short number is no standard number
+    assert identifiers("Vi har en 30 dagers frist og ISO 9 er ikke noe.") == {}
+
+
+def test_a_standard_the_sources_do_not_name() -> None:
+    known = known_identifiers(SOURCES)
+    assert unknown_standards("When will WCAG 2.2 be mandatory?", known) == ["WCAG 2.2"]
+    assert unknown_standards("Må vi følge ISO 27001?", known) == ["ISO 27001"]
+    assert unknown_standards("Er Noark 5.5 godkjent?", known) == ["Noark 5.5"]
+    # named by the sources, or a less exact version of what they name
+    assert unknown_standards("Hva krever WCAG 2.0 av skjemaer?", known) == []
+    assert unknown_standards("Gjelder EN 301 549 for appen?", known) == []
+    assert unknown_standards("Hva sier Noark 5 om journalføring?", known) == []
+    assert unknown_standards("Kan vi arkivere som PDF/A-2?", known) == []
+    assert unknown_standards("Hva er forskjellen på PDF/A-1 og PDF/A-3?", known) == [
+        "PDF/A-1",
+        "PDF/A-3",
+    ]
