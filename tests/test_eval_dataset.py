@@ -1,7 +1,7 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
 held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
-regelrett-heldout3.jsonl, regelrett-heldout4.jsonl and regelrett-heldout5.jsonl
-(evals/README.md).
+regelrett-heldout3.jsonl, regelrett-heldout4.jsonl and regelrett-heldout5.jsonl, and the
+development set evals/datasets/regelrett-dev6.jsonl (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
@@ -34,6 +34,7 @@ HELDOUT2 = ROOT / "evals" / "datasets" / "regelrett-heldout2.jsonl"
 HELDOUT3 = ROOT / "evals" / "datasets" / "regelrett-heldout3.jsonl"
 HELDOUT4 = ROOT / "evals" / "datasets" / "regelrett-heldout4.jsonl"
 HELDOUT5 = ROOT / "evals" / "datasets" / "regelrett-heldout5.jsonl"
+DEV6 = ROOT / "evals" / "datasets" / "regelrett-dev6.jsonl"
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -116,8 +117,8 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
 
 @pytest.fixture(
     scope="module",
-    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5],
-    ids=["ours", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"],
+    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6],
+    ids=["ours", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "dev6"],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     path: Path = request.param
@@ -132,7 +133,8 @@ def main_items() -> list[dict[str, Any]]:
 
 def test_the_sets_share_no_id_or_question() -> None:
     sets = [
-        _load_items(path) for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5)
+        _load_items(path)
+        for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6)
     ]
     for n, one in enumerate(sets):
         for other in sets[n + 1 :]:
