@@ -47,6 +47,14 @@ from assistant.answer.facts import asks_fact
         ("When does the AI Act become binding in Norway?", "national"),
         ("Er KI-forordningen tatt inn i EØS-avtalen?", "national"),
         ("What is the Norwegian law implementing the AI Act called?", "national"),
+        ("Has the Data Protection Authority (Datatilsynet) ever fined a school?", "record"),
+        ("Har Sivilombodet handsama nokon saker om dette, og kva vart utfallet?", "record"),
+        ("Is Zoom approved for video consultations with patients?", "record"),
+        ("Er Google Workspace godkjent for skolen?", "record"),
+        ("Hvem er arkivleder i Lunner kommune?", "local"),
+        ("Which cloud vendors should a small municipality choose?", "advice"),
+        ("Kva er beste praksis for tilgangsstyring i sak/arkiv?", "advice"),
+        ("Hvordan konfigurerer vi automatisk sletting i Teams?", "howto"),
         # questions about the rules, told with the same words
         ("Vi har hittil lagret alle e-poster i fellesmappa. Er det lov?", None),
         ("Kommunen har fått et overtredelsesgebyr. Kan vi klage på vedtaket?", None),
@@ -74,6 +82,10 @@ from assistant.answer.facts import asks_fact
         ("Kan vi bruke en vanlig søknadsfrist på tre uker?", None),
         ("Which obligations for deployers of high-risk AI apply in Norway from August 2026?", None),
         ("Hvilke regler i EØS-avtalen gjelder for offentlige anskaffelser?", None),
+        ("Er KI-systemet godkjent etter KI-forordningen før vi tar det i bruk?", None),
+        ("Hvem er behandlingsansvarlig i kommunen når vi bruker en databehandler?", None),
+        ("Hvordan setter vi opp en databehandleravtale etter GDPR?", None),
+        ("What was the purpose of the archive regulation's new chapter?", None),
     ],
 )
 def test_what_kind_of_fact_a_question_asks_for(question: str, kind: str | None) -> None:

@@ -36,6 +36,7 @@ def _kinds(question: str) -> list[str]:
         ("Hvor mye kan en kommune få i tilskudd?", ["amount", "number"]),
         ("How much does the county charge for storing the records?", ["amount", "number"]),
         ("Hvor mye tid tar det å behandle et innsynskrav?", ["number"]),
+        ("Hvor mange kroner kan vi kreve for en kopi?", ["amount", "number"]),
         # questions that ask for no figure
         ("Må vi gjøre en DPIA før vi tar i bruk verktøyet?", []),
         ("Kan vi ta betalt for kopiene?", []),

@@ -285,6 +285,23 @@ def test_laws_that_are_not_among_the_sources(resolver: ReferenceResolver) -> Non
         assert resolver.unknown_laws(known) == [], known
 
 
+def test_eu_acts_and_other_countries_laws_the_sources_do_not_hold() -> None:
+    docs = [_doc("gdpr.xhtml", "General Data Protection Regulation", "2016/679", ["Article 5"])]
+    r = RetrievalSettings()
+    resolver = ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
+    assert resolver.unknown_laws("Is a municipality an essential entity under NIS2?") == ["NIS2"]
+    assert resolver.unknown_laws("Hva sier den svenske offentlighets- och sekretesslagen?") == [
+        "den svenske offentlighets- och sekretesslagen"
+    ]
+    # the whole name stands for the part a Norwegian law name matched
+    assert resolver.unknown_laws("Kva seier den danske persondataloven?") == [
+        "den danske persondataloven"
+    ]
+    # an EU act the sources hold, or another country named without its law, is no unknown law
+    assert resolver.unknown_laws("Gjelder GDPR for en amerikansk skytjeneste?") == []
+    assert resolver.unknown_laws("Can we use a German cloud provider under GDPR?") == []
+
+
 def test_nynorsk_heit_spelling_of_a_law_name() -> None:
     docs = [_doc("dsl.md", "Digitalsikkerhetsloven", "", ["§ 1"])]
     r = RetrievalSettings()

@@ -6,6 +6,7 @@ from assistant.retrieval.standards import identifiers, known_identifiers, unknow
 
 SOURCES = [
     "Nettløsninger skal utformes i samsvar med WCAG 2.0/NS/ISO/IEC 40500:2012.",
+    "See the Article 29 Working Party's guidelines (WP248 rev.01).",
     "Kravene i EN 301 549 V3.2.1 gjelder. Arkivformatet er PDF/A-2, jf. Noark 5.0.",
 ]
 
@@ -32,3 +33,11 @@ def test_a_standard_the_sources_do_not_name() -> None:
         "PDF/A-1",
         "PDF/A-3",
     ]
+
+
+def test_a_numbered_guideline_the_sources_do_not_hold() -> None:
+    known = known_identifiers(SOURCES)
+    question = "What do the EDPB Guidelines 07/2020 say about processors?"
+    assert unknown_standards(question, known) == ["Guidelines 07/2020"]
+    assert unknown_standards("Hva sier WP 248 om DPIA?", known) == []
+    assert unknown_standards("Does WP243 cover this?", known) == ["WP243"]

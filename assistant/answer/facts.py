@@ -18,13 +18,15 @@ get?") is a question about the rules and is answered. What counts:
   application deadline;
 - a later change: a postponement and its new dates, the EU's "omnibus" packages — the sources
   hold the acts as adopted;
+- advice: which product, vendor or practice is best; how to set up a named program;
 - a local fact: a contact's phone number or e-mail address, who the contact person is, which
-  bodies the municipality is a member of — nothing in laws and guidance is about one
-  municipality;
+  bodies the municipality is a member of, who holds a post in a named municipality — nothing
+  in laws and guidance is about one municipality;
 - the AI Act in Norway: the sources hold the regulation as the EU adopted it, not how Norway
   takes it in (a Norwegian AI act, "KI-loven", the authorities Norway designates, when it
-  applies or becomes binding here, its place in the EEA Agreement). A question about what the AI Act says ("which AI systems are prohibited?") is
-  answered, even when it mentions Norway.
+  applies or becomes binding here, its place in the EEA Agreement). A question about what
+  the AI Act says ("which AI systems are prohibited?") is answered, even when it mentions
+  Norway.
 """
 
 from __future__ import annotations
@@ -33,12 +35,12 @@ import re
 from dataclasses import dataclass
 
 _F = re.IGNORECASE
-_GAP = r"(?:[\w'’-]+\s+){0,8}?"  # up to eight words between the parts of a pattern
+_GAP = r"(?:[\w'’()-]+\s+){0,8}?"  # up to eight words between the parts of a pattern
 
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # "record" | "current" | "local" | "national" | "amended"
+    kind: str  # record, current, local, national, amended, advice, howto
     pattern: re.Pattern[str]
 
 
@@ -110,6 +112,30 @@ FACTS: tuple[Fact, ...] = (
             _F,
         ),
     ),
+    # how a complaints board or court decided: "Har KOFA avgjort saker der …, og kva vart
+    # utfallet?"
+    Fact(
+        "record",
+        re.compile(
+            r"\b(?:hva|kva|what)\s+(?:ble|vart|blei|was|were)\s+(?:the\s+)?(?:utfallet|"
+            r"resultatet|outcome|result)\b|"
+            r"\b(?:har|has|have)\s+(?:[\w()-]+\s+){1,4}?(?:avgjort|avgjort|behandlet|behandla|"
+            r"decided|ruled on|heard)\s+(?:noen\s+|nokon\s+|any\s+)?(?:saker|saker|cases)\b",
+            _F,
+        ),
+    ),
+    # whether a named product is approved: "Er Copilot godkjent etter GDPR?", "Is Zoom
+    # certified?" (a name with a capital letter; "Er KI-systemet godkjent?" asks the rules)
+    Fact(
+        "record",
+        re.compile(
+            # a name, not an abbreviation in a compound ("KI-systemet")
+            r"^(?i:er|is|are)\s+(?:(?![A-ZÆØÅ]{2,}-)[A-ZÆØÅ][\w-]*|\d+)"
+            r"(?:\s+(?:[A-ZÆØÅ][\w-]*|\d+))*\s+"
+            r"(?i:godkjent|godkjend|approved|certified|sertifisert|compliant|gdpr-compliant|"
+            r"gdpr-godkjent)\b"
+        ),
+    ),
     # how the municipalities do it: "How many Norwegian municipalities already use …?",
     # "which vendors are most common?"
     Fact(
@@ -143,7 +169,11 @@ FACTS: tuple[Fact, ...] = (
             r"\b(?:hvem|kven|who)\s+(?:er|is)\s+(?:\w+\s+){0,1}?(?:kontaktperson\w*|"
             r"contact person|our contact)\b|"
             r"\b(?:er|is|are)\s+(?:kommunen vår|vår kommune|kommunen|vi|we|our municipality)\s+"
-            r"(?:\w+\s+)?(?:medlem|medlemmer|medlemer|a member|members)\b",
+            r"(?:\w+\s+)?(?:medlem|medlemmer|medlemer|a member|members)\b|"
+            # who holds a post in a named municipality: "Hvem er personvernombud i Hurdal
+            # kommune?"
+            r"\b(?:hvem|kven|who)\s+(?:er|is)\s+(?:[\w-]+\s+){0,4}?(?:i|in|at|for)\s+"
+            r"(?-i:[A-ZÆØÅ][\w-]+)\s+(?:kommune|municipality|fylkeskommune|county)\b",
             _F,
         ),
     ),
@@ -172,6 +202,30 @@ FACTS: tuple[Fact, ...] = (
             r"implemented)\b|"
             r"\b(?:utpekt|utpeikt|designated|appointed)\b[^.?!]{0,60}\b(?:i norge|in norway)\b",
             _F,
+        ),
+    ),
+    # which product or practice is best: the sources say what the rules require, not what
+    # to choose ("Hvilket system passer best for oss?", "What is best practice?")
+    Fact(
+        "advice",
+        re.compile(
+            r"\b(?:beste praksis|best practice|best practices|passer best|passar best|"
+            r"fits best|suits us best|er best egnet|er best eigna|is best suited|"
+            r"anbefaler du|tilrår du|would you recommend|do you recommend)\b|"
+            r"\b(?:hvilke|hvilken|kva for|which)\s+(?:\w+\s+)?(?:leverandører|leverandørar|"
+            r"leverandør|vendors|vendor|suppliers)\s+(?:har|har|have|has|tilbyr|offer|offers|"
+            r"bør|should|er best|is best)\b",
+            _F,
+        ),
+    ),
+    # how to set up a program: "How do I set up automatic deletion in Outlook?"
+    Fact(
+        "howto",
+        re.compile(
+            r"\b(?i:how do i|how do we|how can i|how can we|hvordan|korleis)\s+"
+            r"(?:\w+\s+){0,2}?(?i:set up|configure|install|sette opp|setter opp|setje opp|"
+            r"konfigurere|konfigurerer|installere|installerer|stille inn|stiller inn)\b"
+            r"[^?.!]{0,100}\b(?i:i|in)\s+(?:[A-ZÆØÅ][\w-]*)(?:\s+\d+)?\b"
         ),
     ),
     # later changes to an act, proposed or adopted after the text the sources hold: a
@@ -211,8 +265,8 @@ _SENTENCE = re.compile(r"(?<=[.?!:;])\s+")
 
 
 def asks_fact(question: str) -> str | None:
-    """The kind of fact ("record", "current", "local", "national", "amended") the question
-    asks for, or None."""
+    """The kind of fact (record, current, local, national, amended, advice, howto) the
+    question asks for, or None."""
     for sentence in _SENTENCE.split(question.strip()):
         for fact in FACTS:
             if fact.pattern.search(sentence.strip()):

@@ -53,6 +53,7 @@ FIGURES: tuple[Figure, ...] = (
             r"remuneration|allowance|fee|fees|salary)\b|"
             # a price or a grant: "kor mykje tek arkivet per hyllemeter", "hvor mye kan en
             # kommune få" (not "hvor mye tid tar det")
+            r"\b(?:hvor mange|kor mange|how many)\s+(?:kroner|kronar|kr|euro|nok)\b|"
             r"\b(?:hvor mye|kor mykje|how much)\s+(?!tid\b|time\b)(?:[\w-]+\s+){0,3}?"
             r"(?:tar|tek|koster|kostar|charge|charges|cost|costs)\b|"
             r"\b(?:hvor mye|kor mykje|how much)\s+(?:[\w-]+\s+){0,5}?per\s+(?:hyllemeter|"

@@ -30,6 +30,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kildene mine er lover, forskrifter og veiledning; de oppgir ikke dagens satser, "
             "priser eller grunnbeløp, eller årets søknadsfrister."
         ),
+        "fact_howto": (
+            "Kildene mine sier hva regelverket krever, ikke hvordan et bestemt program settes "
+            "opp eller brukes."
+        ),
+        "fact_advice": (
+            "Kildene mine sier hva regelverket krever, ikke hvilket produkt, hvilken "
+            "leverandør eller hvilken praksis som er best."
+        ),
         "fact_amended": (
             "Kildene mine har regelverket slik det ble vedtatt; de sier ikke hva som senere er "
             "foreslått eller vedtatt av endringer og utsettelser, eller hvilke nye datoer som "
@@ -104,6 +112,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_current": (
             "Kjeldene mine er lover, forskrifter og rettleiing; dei oppgir ikkje dagens satsar, "
             "prisar eller grunnbeløp, eller søknadsfristane i år."
+        ),
+        "fact_howto": (
+            "Kjeldene mine seier kva regelverket krev, ikkje korleis eit bestemt program vert "
+            "sett opp eller brukt."
+        ),
+        "fact_advice": (
+            "Kjeldene mine seier kva regelverket krev, ikkje kva produkt, leverandør eller "
+            "praksis som er best."
         ),
         "fact_amended": (
             "Kjeldene mine har regelverket slik det vart vedteke; dei seier ikkje kva som seinare "
@@ -181,6 +197,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_current": (
             "My sources are laws, regulations and guidance; they do not give today's rates, "
             "prices or basic amount, or this year's application deadlines."
+        ),
+        "fact_howto": (
+            "My sources say what the rules require, not how to set up or use a particular program."
+        ),
+        "fact_advice": (
+            "My sources say what the rules require, not which product, vendor or practice is best."
         ),
         "fact_amended": (
             "My sources hold the rules as they were adopted; they do not say what changes or "

@@ -55,6 +55,27 @@ _LAW_NAME = re.compile(
 )
 
 
+# EU acts a municipal question may name that the default sources do not hold; a name the
+# sources do hold (an ingested act's alias) is resolved before this is looked at
+_EU_ELSEWHERE = re.compile(
+    r"(?<![\w-])(?:NIS ?2(?:-direktivet)?|NIS2-direktivet|NIS-direktivet|Data Act|"
+    r"datarettsakten|dataforordningen|Data Governance Act|datastyringsforordningen|"
+    r"Digital Services Act|Digital Markets Act|eIDAS(?: 2)?|Cyber Resilience Act|"
+    r"Cybersecurity Act|European Accessibility Act|tilgjengelighetsdirektivet|ePrivacy|"
+    r"e-Privacy|Open Data Directive|Interoperable Europe Act|European Health Data Space|"
+    r"EHDS|Whistleblower Directive|varslerdirektivet)(?![\w-])",
+    re.IGNORECASE,
+)
+# another country's law: "den svenske offentlighets- och sekretesslagen", "Danish law"
+_FOREIGN_LAW = re.compile(
+    r"(?<![\w-])(?:den\s+|det\s+|the\s+)?(?:svensk|svenske|dansk|danske|finsk|finske|tysk|tyske|"
+    r"islandsk|islandske|britisk|britiske|amerikansk|amerikanske|swedish|danish|finnish|"
+    r"german|icelandic|british|american)\s+(?:[\w-]+\s+){0,4}?"
+    r"[\w-]*(?:lag|lagen|lov|loven|lova|law|laws|act|regler|reglar|rules)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
 def _law_key(name: str) -> str:
     """Normalise law names so inflections meet: 'Forvaltningslova' ~ 'forvaltningsloven'."""
     name = name.lower().strip(" .")
@@ -119,14 +140,22 @@ class ReferenceResolver:
         return out
 
     def unknown_laws(self, question: str) -> list[str]:
-        """Names of Norwegian laws in the question that are not among the sources
-        ('plan- og bygningsloven' when it is not ingested); general words ('loven', 'lovene',
-        'særlovene') are not names."""
+        """Names of laws in the question that are not among the sources: Norwegian laws
+        ('plan- og bygningsloven' when it is not ingested; general words such as 'loven',
+        'lovene', 'særlovene' are not names), EU acts the sources do not hold ('NIS2') and
+        other countries' laws ('den svenske offentlighets- och sekretesslagen')."""
         out = []
         for m in _LAW_NAME.finditer(question):
             name = m.group(1)
             if not self.laws_in(name) and name not in out:
                 out.append(name)
+        # EU acts the sources do not hold ("NIS2"), and other countries' laws
+        for m in _EU_ELSEWHERE.finditer(question):
+            if not self.acts_in(m.group(0)) and m.group(0) not in out:
+                out.append(m.group(0))
+        for m in _FOREIGN_LAW.finditer(question):
+            name = m.group(0).strip()  # the whole name stands for a part found above
+            out = [n for n in out if n not in name] + [name]
         return out
 
     def acts_in(self, question: str) -> list[tuple[int, str]]:

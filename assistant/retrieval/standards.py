@@ -3,9 +3,10 @@
 "When will WCAG 2.2 become mandatory?" shares its words with the regulation on universal
 design, which names WCAG 2.0: quoting it would answer about another version. As with a law the
 sources do not hold, the answer says that the standard is not mentioned in them. What counts
-as a standard here: WCAG and Noark versions, PDF/A parts, and ISO, IEC, NS and EN numbers
-("ISO 27001", "NS-EN 1332", "EN 301 549"). EN and NS must be written in capitals: "en 30
-dagers frist" is not a standard.
+as a standard here: WCAG and Noark versions, PDF/A parts, ISO, IEC, NS and EN numbers
+("ISO 27001", "NS-EN 1332", "EN 301 549"), and numbered guidelines and opinions ("EDPB
+Guidelines 07/2020", "WP 243"). EN and NS must be written in capitals: "en 30 dagers frist"
+is not a standard.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ import re
 from collections.abc import Iterable
 
 _VERSIONED = re.compile(r"\b(WCAG|Noark|PDF/A)[ -]?(\d+(?:\.\d+)*)", re.IGNORECASE)
+# a numbered guideline or opinion: "EDPB Guidelines 07/2020", "WP 243"
+_PAPER = re.compile(
+    r"\b(?:guidelines?|retningslinjer|retningsliner|recommendations?|anbefaling|opinion|"
+    r"uttalelse|fråsegn)\s+(?:no\.?\s+|nr\.?\s+)?(\d{1,2}/\d{4})|\b(WP\s?\d{2,3})\b",
+    re.IGNORECASE,
+)
 _NUMBERED = re.compile(
     r"\b(?:(?i:ISO)(?:/(?i:IEC))?|(?i:IEC)|NS(?:-EN)?(?:[-/]ISO)?(?:/IEC)?|EN)[ -]?"
     r"(\d{3,}(?: \d{3})*)"
@@ -28,6 +35,11 @@ def identifiers(text: str) -> dict[str, str]:
         found[f"{m.group(1).lower()} {m.group(2)}"] = m.group(0)
     for m in _NUMBERED.finditer(text):
         found[f"number {m.group(1).replace(' ', '')}"] = m.group(0)
+    for m in _PAPER.finditer(text):
+        if m.group(1):
+            found[f"paper {m.group(1)}"] = m.group(0)
+        else:
+            found[f"paper {m.group(2).upper().replace(' ', '')}"] = m.group(2)
     return found
 
 
