@@ -126,28 +126,33 @@ def test_refusal_when_sources_are_silent(assistant: Assistant) -> None:
     assert "svare på dette" in answer.answer
 
 
-def test_a_question_about_a_law_we_do_not_have_is_refused_and_says_so(
-    assistant: Assistant,
+@pytest.mark.parametrize(
+    ("alone", "beside", "note"),
+    [
+        # a law we do not have
+        (
+            "Hvem fastsetter opningstidene for hundeparken etter kattelova?",
+            "Hvem fastsetter opningstidene etter hpl § 3-5 og kattelova?",
+            "Kattelova er ikke blant kildene jeg har tilgang til.",
+        ),
+        # a standard the sources do not name
+        (
+            "Må opningstidene for hundeparken følge ISO 27001?",
+            "Hvem fastsetter opningstidene etter hpl § 3-5 og ISO 27001?",
+            "Kildene jeg har tilgang til, nevner ikke ISO 27001.",
+        ),
+    ],
+)
+def test_what_the_sources_do_not_hold_is_refused_and_named(
+    assistant: Assistant, alone: str, beside: str, note: str
 ) -> None:
-    answer = assistant.answer("Hvem fastsetter opningstidene for hundeparken etter kattelova?")
+    answer = assistant.answer(alone)
     assert answer.refused and not answer.citations
-    assert answer.answer.startswith("Kattelova er ikke blant kildene jeg har tilgang til.")
+    assert answer.answer.startswith(note)
     # named beside a law we have: answered from that one, with a warning about the other
-    both = assistant.answer("Hvem fastsetter opningstidene etter hpl § 3-5 og kattelova?")
+    both = assistant.answer(beside)
     assert not both.refused and both.citations
-    assert "Kattelova er ikke blant kildene jeg har tilgang til." in both.warnings
-
-
-def test_a_standard_the_sources_do_not_name_is_refused_and_says_so(
-    assistant: Assistant,
-) -> None:
-    answer = assistant.answer("Må opningstidene for hundeparken følge ISO 27001?")
-    assert answer.refused and not answer.citations
-    assert answer.answer.startswith("Kildene jeg har tilgang til, nevner ikke ISO 27001.")
-    # beside a law we have: answered from it, with the standard named in a warning
-    both = assistant.answer("Hvem fastsetter opningstidene etter hpl § 3-5 og ISO 27001?")
-    assert not both.refused and both.citations
-    assert "Kildene jeg har tilgang til, nevner ikke ISO 27001." in both.warnings
+    assert note in both.warnings
 
 
 def test_a_subject_another_law_governs_is_refused_and_names_that_law(

@@ -119,8 +119,8 @@ FACTS: tuple[Fact, ...] = (
         re.compile(
             r"\b(?:hva|kva|what)\s+(?:ble|vart|blei|was|were)\s+(?:the\s+)?(?:utfallet|"
             r"resultatet|outcome|result)\b|"
-            r"\b(?:har|has|have)\s+(?:[\w()-]+\s+){1,4}?(?:avgjort|avgjort|behandlet|behandla|"
-            r"decided|ruled on|heard)\s+(?:noen\s+|nokon\s+|any\s+)?(?:saker|saker|cases)\b",
+            r"\b(?:har|has|have)\s+(?:[\w()-]+\s+){1,4}?(?:avgjort|behandlet|behandla|"
+            r"decided|ruled on|heard)\s+(?:noen\s+|nokon\s+|any\s+)?(?:saker|cases)\b",
             _F,
         ),
     ),
@@ -213,7 +213,7 @@ FACTS: tuple[Fact, ...] = (
             r"fits best|suits us best|er best egnet|er best eigna|is best suited|"
             r"anbefaler du|tilrår du|would you recommend|do you recommend)\b|"
             r"\b(?:hvilke|hvilken|kva for|which)\s+(?:\w+\s+)?(?:leverandører|leverandørar|"
-            r"leverandør|vendors|vendor|suppliers)\s+(?:har|har|have|has|tilbyr|offer|offers|"
+            r"leverandør|vendors|vendor|suppliers)\s+(?:har|have|has|tilbyr|offer|offers|"
             r"bør|should|er best|is best)\b",
             _F,
         ),

@@ -34,6 +34,9 @@ _UNITS_OF_TIME = (
 )
 
 
+_HOW_MUCH = r"(?:hvor mye|kor mykje|how much)"
+
+
 @dataclass(frozen=True)
 class Figure:
     """One kind of figure: how a question asks for it, and how a text states it."""
@@ -48,17 +51,17 @@ FIGURES: tuple[Figure, ...] = (
         "amount",
         re.compile(
             # "hvor mye får medlemmene i godtgjørelse": a sum of money
-            r"\b(?:hvor mye|kor mykje|how much)\s+(?:[\w-]+\s+){0,7}?(?:godtgjørelse\w*|"
+            rf"\b{_HOW_MUCH}\s+(?:[\w-]+\s+){{0,7}}?(?:godtgjørelse\w*|"
             r"godtgjersle\w*|møtegodtgjørelse\w*|møtegodtgjersle\w*|honorar\w*|lønn|løn|"
             r"remuneration|allowance|fee|fees|salary)\b|"
+            r"\b(?:hvor mange|kor mange|how many)\s+(?:kroner|kronar|kr|euro|nok)\b|"
             # a price or a grant: "kor mykje tek arkivet per hyllemeter", "hvor mye kan en
             # kommune få" (not "hvor mye tid tar det")
-            r"\b(?:hvor mange|kor mange|how many)\s+(?:kroner|kronar|kr|euro|nok)\b|"
-            r"\b(?:hvor mye|kor mykje|how much)\s+(?!tid\b|time\b)(?:[\w-]+\s+){0,3}?"
+            rf"\b{_HOW_MUCH}\s+(?!tid\b|time\b)(?:[\w-]+\s+){{0,3}}?"
             r"(?:tar|tek|koster|kostar|charge|charges|cost|costs)\b|"
-            r"\b(?:hvor mye|kor mykje|how much)\s+(?:[\w-]+\s+){0,5}?per\s+(?:hyllemeter|"
+            rf"\b{_HOW_MUCH}\s+(?:[\w-]+\s+){{0,5}}?per\s+(?:hyllemeter|"
             r"side|sida|sider|page|pages|time|hour|dag|day|elev|pupil|innbygger|innbyggjar)\b|"
-            r"\b(?:hvor mye|kor mykje|how much)\s+(?:money\s+|penger\s+|pengar\s+)?"
+            rf"\b{_HOW_MUCH}\s+(?:money\s+|penger\s+|pengar\s+)?"
             r"(?:kan|can|could|får|fær|will)\s+(?:en kommune|ein kommune|kommunen|vi|we|"
             r"a municipality|the municipality)\s+(?:\w+\s+)?(?:få|get|receive|søke om|"
             r"søkje om|apply for)\b|"
