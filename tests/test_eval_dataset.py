@@ -35,6 +35,8 @@ HELDOUT3 = ROOT / "evals" / "datasets" / "regelrett-heldout3.jsonl"
 HELDOUT4 = ROOT / "evals" / "datasets" / "regelrett-heldout4.jsonl"
 HELDOUT5 = ROOT / "evals" / "datasets" / "regelrett-heldout5.jsonl"
 DEV6 = ROOT / "evals" / "datasets" / "regelrett-dev6.jsonl"
+HELDOUT6 = ROOT / "evals" / "datasets" / "regelrett-heldout6.jsonl"
+DEV7 = ROOT / "evals" / "datasets" / "regelrett-dev7.jsonl"
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -117,8 +119,18 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
 
 @pytest.fixture(
     scope="module",
-    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6],
-    ids=["ours", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "dev6"],
+    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6, HELDOUT6, DEV7],
+    ids=[
+        "ours",
+        "heldout",
+        "heldout2",
+        "heldout3",
+        "heldout4",
+        "heldout5",
+        "dev6",
+        "heldout6",
+        "dev7",
+    ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     path: Path = request.param
@@ -134,7 +146,7 @@ def main_items() -> list[dict[str, Any]]:
 def test_the_sets_share_no_id_or_question() -> None:
     sets = [
         _load_items(path)
-        for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6)
+        for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6, HELDOUT6, DEV7)
     ]
     for n, one in enumerate(sets):
         for other in sets[n + 1 :]:
