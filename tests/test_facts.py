@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.facts import asks_fact
+from assistant.answer.facts import FACTS, asks_fact
+from assistant.answer.texts import text
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,43 @@ from assistant.answer.facts import asks_fact
         ("Hvem er behandlingsansvarlig i kommunen når vi bruker en databehandler?", None),
         ("Hvordan setter vi opp en databehandleravtale etter GDPR?", None),
         ("What was the purpose of the archive regulation's new chapter?", None),
+        # market figures, advice asked of us, how to work a program, a vendor's practice,
+        # a prediction
+        ("Hvilket sak- og arkivsystem har flest kommunale kunder?", "record"),
+        ("Which vendor has the largest market share?", "record"),
+        ("Hva anbefaler dere: egen arkivar eller interkommunalt arkiv?", "advice"),
+        ("Er det lurere å leie inn en jurist?", "advice"),
+        ("Hvordan sladder jeg riktig i Adobe Acrobat?", "howto"),
+        ("Can you walk me through, step by step, how to set up BankID login?", "howto"),
+        ("How do I export the case files from Elements?", "howto"),
+        ("Does Microsoft keep our prompts inside the EU?", "product"),
+        ("Lagrer Google dataene i Norge?", "product"),
+        ("Does that plan keep our prompts out of model training?", "product"),
+        ("Are our prompts stored in the EEA?", "product"),
+        ("How likely is it that the court would rule against us?", "predict"),
+        ("Vil KOFA gi oss medhold i klagen?", "predict"),
+        ("Hvor store sjanser har vi for å vinne saken?", "predict"),
+        # the rules in the same words: answered
+        ("Does Datatilsynet require a DPIA for this?", None),
+        ("Does GDPR apply to our archive?", None),
+        ("Does the vendor have to sign a data processing agreement?", None),
+        ("Hvordan setter vi opp en behandlingsprotokoll i tråd med GDPR?", None),
+        ("Hvordan klager jeg på et vedtak i Fosen kommune?", None),
+        ("Hvordan gir vi innsyn i et dokument i Elements?", None),
+        ("Kan vi bruke Microsoft Teams til å ta opp møter?", None),
+        ("Is Word an approved format for archiving?", None),
+        ("Hvordan eksporterer vi arkivuttrekk fra Noark-systemet til Arkivverket?", None),
+        ("May we store personal data outside the EEA?", None),
+        ("Hva kan Klagenemnda for offentlige anskaffelser gjøre med en klage?", None),
+        ("Hva skjer hvis retten kjenner kontrakten uten virkning?", None),
     ],
 )
 def test_what_kind_of_fact_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asks_fact(question) == kind
+
+
+def test_every_kind_of_fact_has_its_text_in_each_language() -> None:
+    for kind in {fact.kind for fact in FACTS}:
+        texts = {lang: text(lang, f"fact_{kind}") for lang in ("nb", "nn", "en")}
+        assert all(texts.values()), kind
+        assert len(set(texts.values())) == 3, kind  # each written in its own language

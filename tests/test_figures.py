@@ -37,10 +37,25 @@ def _kinds(question: str) -> list[str]:
         ("How much does the county charge for storing the records?", ["amount", "number"]),
         ("Hvor mye tid tar det å behandle et innsynskrav?", ["number"]),
         ("Hvor mange kroner kan vi kreve for en kopi?", ["amount", "number"]),
+        # pay and budgets, and a date
+        (
+            "Kor mykje skal ein ordførar i ein kommune med rundt 5 000 innbyggjarar ha i årsløn?",
+            ["amount", "number"],
+        ),
+        ("Hva er minstelønnen for en arkivleder?", ["amount"]),
+        ("Roughly how much should we budget for legal costs?", ["amount", "number"]),
+        ("Innan kva dato må arkivet vere overført?", ["time"]),
+        ("By what date must the report be sent?", ["time"]),
+        ("Hvordan og innen hvilken frist melder vi kravet?", ["time"]),
+        # only the sentences that ask count; the setting's figure is not asked for
+        ("Verktøyet foreslår hvor mange timer bistand en søker bør få. Er det høyrisiko?", []),
+        ("Verktøyet foreslår timer. Hvor mange timer kan det foreslå?", ["number", "time"]),
         # questions that ask for no figure
         ("Må vi gjøre en DPIA før vi tar i bruk verktøyet?", []),
         ("Kan vi ta betalt for kopiene?", []),
         ("Hva er promillesatsen for eiendomsskatt?", []),  # a word inside a compound
+        ("Er det lønnsomt å digitalisere arkivet?", []),
+        ("Hvilken dato ble loven vedtatt", ["time"]),
     ],
 )
 def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:

@@ -300,6 +300,12 @@ def test_eu_acts_and_other_countries_laws_the_sources_do_not_hold() -> None:
     # an EU act the sources hold, or another country named without its law, is no unknown law
     assert resolver.unknown_laws("Gjelder GDPR for en amerikansk skytjeneste?") == []
     assert resolver.unknown_laws("Can we use a German cloud provider under GDPR?") == []
+    # collective agreements are never among the sources
+    assert resolver.unknown_laws("Hva er minstelønnen etter hovedtariffavtalen?") == [
+        "hovedtariffavtalen"
+    ]
+    assert resolver.unknown_laws("Kva seier særavtala om reise?") == ["særavtala"]
+    assert resolver.unknown_laws("Må databehandleravtalen følge GDPR?") == []
 
 
 def test_nynorsk_heit_spelling_of_a_law_name() -> None:

@@ -114,6 +114,20 @@ def test_what_the_asking_sentence_names_decides(shipped: SubjectLaws) -> None:
     assert not shipped.asked_outside("Hvor lang er klagefristen?", [])
 
 
+def test_the_words_of_an_absent_subject_do_not_count_as_covered(shipped: SubjectLaws) -> None:
+    held = _resolver("Offentleglova")
+    # "innsyn" and "e-post" are what the sources cover, but here they name the employer's
+    # access to a mailbox, whose regulation the sources do not hold
+    question = "Hvilke regler gjelder for arbeidsgivers innsyn i en ansatts e-post?"
+    absent = shipped.absent(question, lambda n: bool(held.laws_in(n)))
+    assert [law.name("nb") for law in absent] == ["forskrift om arbeidsgivers innsyn i e-postkasse"]
+    assert shipped.covered(question)
+    assert not shipped.covered(question, absent)
+    # a journalist's request for the mayor's e-mail is a matter of access to documents
+    question = "Kan en journalist kreve innsyn i e-postkassen til ordføreren?"
+    assert shipped.absent(question, lambda n: bool(held.laws_in(n))) == []
+
+
 def test_matching_is_at_the_start_of_a_word(tmp_path: Path) -> None:
     path = tmp_path / "subjects.yaml"
     path.write_text(

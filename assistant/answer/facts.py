@@ -40,7 +40,7 @@ _GAP = r"(?:[\w'’()-]+\s+){0,8}?"  # up to eight words between the parts of a 
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # record, current, local, national, amended, advice, howto
+    kind: str  # record, current, local, national, amended, advice, howto, product, predict
     pattern: re.Pattern[str]
 
 
@@ -49,6 +49,22 @@ _RECORD_WORDS = (
     r"godkjent|godkjend|approved|sertifisert|certified|bøtelagt|fined|"
     r"(?:fått|fenge|received|been given)\s+(?:et |eit |a |an )?"
     r"(?:overtredelsesgebyr|lovbrotsgebyr|bot|bøter|fine|fines)"
+)
+
+# what a program or a service does: set it up, redact in it, export from it
+_HANDLE = (
+    r"set up|setup|configure|install|redact|export|enable|activate|integrate|connect|"
+    r"turn on|turn off|log in|sette opp|setter opp|setje opp|set opp|konfigurere|konfigurerer|"
+    r"installere|installerer|stille inn|stiller inn|sladde|sladder|sladdar|eksportere|"
+    r"eksporterer|aktivere|aktiverer|integrere|integrerer|koble|kople|skru på|skru av|slå på|"
+    r"slå av|logge inn"
+)
+# programs and services a municipality uses, whose names are not always a capitalised word
+_PROGRAM = (
+    r"ID-porten|BankID|MinID|Buypass|Altinn|Digipost|SvarUt|SvarInn|eByggeSak|"
+    r"Microsoft(?: 365)?|Office 365|M365|Copilot|ChatGPT|Teams|Outlook|SharePoint|OneDrive|"
+    r"Word|Excel|Google(?: Workspace)?|Gmail|Acrobat|Adobe(?: Acrobat)?|iPad|Chromebook|"
+    r"Elements|Public 360|P360|ePhorte|WebSak|Acos|Visma|Zoom|Slack"
 )
 
 _AI_ACT = r"(?:ki-forordning\w*|ai-forordning\w*|ai act|ki-regelverk\w*)"
@@ -145,7 +161,9 @@ FACTS: tuple[Fact, ...] = (
             r"municipalities|fylkeskommuner|counties)\s+(?:\w+\s+){0,2}?(?:bruker|brukar|"
             r"nyttar|har|use|have|uses|has|tatt i bruk|teke i bruk|adopted)\b|"
             r"\b(?:mest vanlige?|vanlegast|mest brukte?|most common|most popular|most used|"
-            r"most widely used)\b",
+            r"most widely used|flest (?:\w+\s+)?(?:kunder|kundar|brukere|brukarar)|"
+            r"most (?:\w+\s+)?(?:customers|clients|users)|markedsandel\w*|marknadsdel\w*|"
+            r"market share)\b",
             _F,
         ),
     ),
@@ -211,21 +229,62 @@ FACTS: tuple[Fact, ...] = (
         re.compile(
             r"\b(?:beste praksis|best practice|best practices|passer best|passar best|"
             r"fits best|suits us best|er best egnet|er best eigna|is best suited|"
-            r"anbefaler du|tilrår du|would you recommend|do you recommend)\b|"
+            r"anbefaler du|tilrår du|would you recommend|do you recommend|"
+            r"anbefaler dere|anbefaler de|tilrår de|tilrår dykk|what do you recommend|"
+            r"what would you advise|hva råder du|hva råder dere|kva rår du|kva rår de|"
+            r"er det lurere|er det lurast|er det lurest|would it be wiser|is it wiser|"
+            r"is it smarter)\b|"
             r"\b(?:hvilke|hvilken|kva for|which)\s+(?:\w+\s+)?(?:leverandører|leverandørar|"
             r"leverandør|vendors|vendor|suppliers)\s+(?:har|have|has|tilbyr|offer|offers|"
             r"bør|should|er best|is best)\b",
             _F,
         ),
     ),
-    # how to set up a program: "How do I set up automatic deletion in Outlook?"
+    # how to set up or work a program: "How do I set up automatic deletion in Outlook?",
+    # "Hvordan sladder jeg i Adobe Acrobat?", "walk me through how to set up BankID login
+    # via ID-porten"
     Fact(
         "howto",
         re.compile(
-            r"\b(?i:how do i|how do we|how can i|how can we|hvordan|korleis)\s+"
-            r"(?:\w+\s+){0,2}?(?i:set up|configure|install|sette opp|setter opp|setje opp|"
-            r"konfigurere|konfigurerer|installere|installerer|stille inn|stiller inn)\b"
-            r"[^?.!]{0,100}\b(?i:i|in)\s+(?:[A-ZÆØÅ][\w-]*)(?:\s+\d+)?\b"
+            r"\b(?i:how do i|how do we|how can i|how can we|how to|hvordan|korleis)\s+"
+            rf"(?:\w+\s+){{0,2}}?(?i:{_HANDLE})\b"
+            r"[^?.!]{0,100}\b(?i:i|in|via|through|gjennom|using|from|fra|frå)\s+"
+            rf"(?:(?i:{_PROGRAM})|(?!Noark)(?![A-ZÆØÅ]{{2,}}\b)[A-ZÆØÅ][a-zæøå][\w-]*)(?:\s+\d+)?\b|"
+            r"\b(?i:step by step|steg for steg|trinn for trinn|walk me through)\b"
+            rf"[^?.!]{{0,100}}\b(?i:{_HANDLE})\b"
+        ),
+    ),
+    # what a named vendor or product does with the data: "Does Microsoft keep our prompts
+    # inside the EU?", "Lagrer Google dataene i Norge?", "Does that plan keep our prompts out
+    # of model training?" — a fact about a product, not a rule
+    Fact(
+        "product",
+        re.compile(
+            r"^(?i:does|do|will|did|is|are)\s+(?:(?i:that|this|the)\s+(?i:plan|service|app|"
+            r"tool|product|subscription|licen[cs]e|vendor|supplier|provider)|"
+            rf"(?i:{_PROGRAM})|(?![A-ZÆØÅ]{{2,}}\b)[A-ZÆØÅ][a-zæøå][\w-]*)"
+            r"(?:\s+[A-Z0-9][\w-]*)*\s+(?:\w+\s+){0,2}?(?i:keep|keeps|store|stores|stored|"
+            r"process|processes|processed|retain|retains|log|logs|use|uses|train|trains|send|"
+            r"sends|transfer|transfers|share|shares)\b|"
+            r"^(?i:lagrer|lagrar|behandler|behandlar|bruker|brukar|sender|deler|trener|trenar|"
+            r"overfører|overfører)\s+"
+            rf"(?:(?i:{_PROGRAM})|(?![A-ZÆØÅ]{{2,}}\b)[A-ZÆØÅ][a-zæøå][\w-]*)\b|"
+            r"\b(?i:our prompts|the prompts|promptene|promptane|våre prompter|ledetekstene)\b"
+            r"[^?.!]{0,80}\b(?i:stored|kept|processed|used|training|lagret|lagra|brukt|"
+            r"trening|EEA|EU|EØS|US|USA)\b",
+        ),
+    ),
+    # a prediction: how a court or a board will decide, the chances of winning
+    Fact(
+        "predict",
+        re.compile(
+            r"\b(?:how likely|hvor sannsynlig|kor sannsynleg|kor truleg|hvor trolig|"
+            r"what are (?:our|the) chances|hvor store sjanser|kor store sjansar|"
+            r"will we win|would we win|vil vi vinne|vinner vi|"
+            r"(?:would|will) (?:the )?(?:court|board|tribunal|kofa) (?:rule|decide|find)|"
+            r"(?:vil|kommer) (?:retten|domstolen|tingretten|lagmannsretten|klagenemnda|kofa)\s+"
+            r"(?:\w+\s+)?(?:dømme|døme|avgjøre|avgjere|gi oss medhold|komme til))\b",
+            _F,
         ),
     ),
     # later changes to an act, proposed or adopted after the text the sources hold: a
@@ -265,8 +324,8 @@ _SENTENCE = re.compile(r"(?<=[.?!:;])\s+")
 
 
 def asks_fact(question: str) -> str | None:
-    """The kind of fact (record, current, local, national, amended, advice, howto) the
-    question asks for, or None."""
+    """The kind of fact (record, current, local, national, amended, advice, howto, product,
+    predict) the question asks for, or None."""
     for sentence in _SENTENCE.split(question.strip()):
         for fact in FACTS:
             if fact.pattern.search(sentence.strip()):

@@ -51,9 +51,16 @@ FIGURES: tuple[Figure, ...] = (
         "amount",
         re.compile(
             # "hvor mye får medlemmene i godtgjørelse": a sum of money
-            rf"\b{_HOW_MUCH}\s+(?:[\w-]+\s+){{0,7}}?(?:godtgjørelse\w*|"
-            r"godtgjersle\w*|møtegodtgjørelse\w*|møtegodtgjersle\w*|honorar\w*|lønn|løn|"
-            r"remuneration|allowance|fee|fees|salary)\b|"
+            # "kor mykje skal ein ordførar i ein kommune med rundt 5 000 innbyggjarar ha i
+            # årsløn", "how much should we budget for legal costs"
+            rf"\b{_HOW_MUCH}\s+(?:[\w-]+\s+){{0,15}}?(?:godtgjørelse\w*|"
+            r"godtgjersle\w*|møtegodtgjørelse\w*|møtegodtgjersle\w*|honorar\w*|"
+            r"(?:års|måneds|månads|minste|time)?(?:lønn|løn)\w*|"
+            r"remuneration|allowance|fee|fees|salary|salaries|pay|wages?|budget|budsjett\w*)\b|"
+            # "hva er minstelønnen", "what is the salary of": a pay rate
+            r"\b(?:hva|kva|what)\s+(?:er|is|are)\s+(?:the\s+)?(?:\w+\s+)?(?:minstelønn\w*|"
+            r"minsteløn\w*|årslønn\w*|årsløn\w*|lønn(?:a|en|ingen)?|løna|salary|salaries|"
+            r"(?:minimum\s+)?wages?|(?:minimum\s+)?pay)\b|"
             r"\b(?:hvor mange|kor mange|how many)\s+(?:kroner|kronar|kr|euro|nok)\b|"
             # a price or a grant: "kor mykje tek arkivet per hyllemeter", "hvor mye kan en
             # kommune få" (not "hvor mye tid tar det")
@@ -112,7 +119,11 @@ FIGURES: tuple[Figure, ...] = (
             # "hva er fristen", "what is the deadline": a time limit or a date
             r"\b(?:hva|kva|what)\s+(?:er|is|are)\s+(?:the\s+)?(?:\w+\s+)?(?:frist|fristen|"
             r"fristene|fristane|tidsfrist\w*|deadline|deadlines|time limits?)\b|"
-            r"\b(?:når|when)\s+(?:er|is|går|expires?)\s+(?:the\s+)?(?:fristen|deadline)\b",
+            r"\b(?:når|when)\s+(?:er|is|går|expires?)\s+(?:the\s+)?(?:fristen|deadline)\b|"
+            # a date: "innan kva dato", "by what date", "innen hvilken frist"
+            r"\b(?:innen|innan|by|before|før|til|fram til|until)\s+(?:hvilken|hvilke|kva|"
+            r"which|what)\s+(?:dato|datoar|datoer|date|frist|fristar|frister|deadline|tid|time)\b|"
+            r"\b(?:hvilken|kva for|what|which)\s+(?:dato|date)\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -128,9 +139,15 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
+_ASKING = re.compile(r"[^.?!]*\?")  # the sentences that end in a question mark
+
+
 def asked(question: str) -> list[Figure]:
-    """The kinds of figure the question asks for (none for most questions)."""
-    return [f for f in FIGURES if f.asks.search(question)]
+    """The kinds of figure the question asks for (none for most questions). When some of its
+    sentences ask ('…?'), only those count: "Et verktøy foreslår hvor mange timer bistand en
+    søker bør få. Er det høyrisiko?" asks about risk, and the hours are the setting."""
+    asking = " ".join(_ASKING.findall(question)) or question
+    return [f for f in FIGURES if f.asks.search(asking)]
 
 
 def unstated(figures: Iterable[Figure], texts: Sequence[str]) -> list[Figure]:

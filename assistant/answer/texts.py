@@ -38,6 +38,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kildene mine sier hva regelverket krever, ikke hvilket produkt, hvilken "
             "leverandør eller hvilken praksis som er best."
         ),
+        "fact_product": (
+            "Kildene mine sier hva regelverket krever, ikke hva en bestemt leverandør eller et "
+            "bestemt produkt gjør med dataene, for eksempel hvor de lagres."
+        ),
+        "fact_predict": (
+            "Kildene mine sier hva regelverket krever; de kan ikke forutsi hvordan en domstol "
+            "eller klagenemnd vil avgjøre en sak."
+        ),
         "fact_amended": (
             "Kildene mine har regelverket slik det ble vedtatt; de sier ikke hva som senere er "
             "foreslått eller vedtatt av endringer og utsettelser, eller hvilke nye datoer som "
@@ -121,6 +129,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kjeldene mine seier kva regelverket krev, ikkje kva produkt, leverandør eller "
             "praksis som er best."
         ),
+        "fact_product": (
+            "Kjeldene mine seier kva regelverket krev, ikkje kva ein bestemt leverandør eller eit "
+            "bestemt produkt gjer med dataa, til dømes kvar dei vert lagra."
+        ),
+        "fact_predict": (
+            "Kjeldene mine seier kva regelverket krev; dei kan ikkje seie føre korleis ein "
+            "domstol eller klagenemnd vil avgjere ei sak."
+        ),
         "fact_amended": (
             "Kjeldene mine har regelverket slik det vart vedteke; dei seier ikkje kva som seinare "
             "er føreslått eller vedteke av endringar og utsetjingar, eller kva nye datoar som "
@@ -203,6 +219,14 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "fact_advice": (
             "My sources say what the rules require, not which product, vendor or practice is best."
+        ),
+        "fact_product": (
+            "My sources say what the rules require, not what a particular vendor or product does "
+            "with the data, such as where it is stored."
+        ),
+        "fact_predict": (
+            "My sources say what the rules require; they cannot predict how a court or a "
+            "complaints board will decide a case."
         ),
         "fact_amended": (
             "My sources hold the rules as they were adopted; they do not say what changes or "

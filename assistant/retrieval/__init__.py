@@ -337,7 +337,11 @@ class Retriever:
     def _standards(self, index: LexicalIndex) -> frozenset[str]:
         """The standards the sources name (`assistant.retrieval.standards`)."""
         with self._lock:
-            return self._derive(("standards",), index, lambda: known_identifiers(index.texts))
+            return self._derive(
+                ("standards",),
+                index,
+                lambda: known_identifiers(index.texts, (d.url for d in index.docs.values())),
+            )
 
     def currency(self, index: LexicalIndex | None = None) -> Currency:
         """Which version applies when (`assistant.retrieval.currency`), for `index` (default:
@@ -505,7 +509,7 @@ class Retriever:
             absent_subjects=absent,
             covered=bool(named or ref_positions)
             or (
-                bool(implied or self.subjects.covered(question))
+                bool(implied or self.subjects.covered(question, absent))
                 and not self.subjects.asked_outside(question, absent)
             ),
             candidates=candidates,

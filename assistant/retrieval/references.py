@@ -66,6 +66,12 @@ _EU_ELSEWHERE = re.compile(
     r"EHDS|Whistleblower Directive|varslerdirektivet)(?![\w-])",
     re.IGNORECASE,
 )
+# collective agreements in the municipal sector, which the sources never hold
+_AGREEMENT = re.compile(
+    r"(?<![\w-])(?:hovedtariffavtal\w*|hovudtariffavtal\w*|hovedavtal\w*|hovudavtal\w*|"
+    r"særavtal\w*|arbeidstidsavtal\w*)(?![\w-])",
+    re.IGNORECASE,
+)
 # another country's law: "den svenske offentlighets- och sekretesslagen", "Danish law"
 _FOREIGN_LAW = re.compile(
     r"(?<![\w-])(?:den\s+|det\s+|the\s+)?(?:svensk|svenske|dansk|danske|finsk|finske|tysk|tyske|"
@@ -142,8 +148,9 @@ class ReferenceResolver:
     def unknown_laws(self, question: str) -> list[str]:
         """Names of laws in the question that are not among the sources: Norwegian laws
         ('plan- og bygningsloven' when it is not ingested; general words such as 'loven',
-        'lovene', 'særlovene' are not names), EU acts the sources do not hold ('NIS2') and
-        other countries' laws ('den svenske offentlighets- och sekretesslagen')."""
+        'lovene', 'særlovene' are not names), EU acts the sources do not hold ('NIS2'),
+        collective agreements ('hovedtariffavtalen') and other countries' laws ('den svenske
+        offentlighets- och sekretesslagen')."""
         out = []
         for m in _LAW_NAME.finditer(question):
             name = m.group(1)
@@ -152,6 +159,9 @@ class ReferenceResolver:
         # EU acts the sources do not hold ("NIS2"), and other countries' laws
         for m in _EU_ELSEWHERE.finditer(question):
             if not self.acts_in(m.group(0)) and m.group(0) not in out:
+                out.append(m.group(0))
+        for m in _AGREEMENT.finditer(question):
+            if m.group(0) not in out:
                 out.append(m.group(0))
         for m in _FOREIGN_LAW.finditer(question):
             name = m.group(0).strip()  # the whole name stands for a part found above

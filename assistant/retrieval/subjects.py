@@ -77,8 +77,13 @@ class SubjectLaws:
             if law.pattern.search(question) and not any(held(n) for n in law.names.values())
         ]
 
-    def covered(self, question: str) -> bool:
-        """Does the question also touch what the sources cover (access, personal data, …)?"""
+    def covered(self, question: str, absent: Iterable[SubjectLaw] = ()) -> bool:
+        """Does the question also touch what the sources cover (access, personal data, …)?
+        The words that name an `absent` law's subject do not count: "arbeidsgivers innsyn i
+        e-postkassen" is about the employer's access to a mailbox, not about access to
+        documents or about e-mail in general."""
+        for law in absent:
+            question = law.pattern.sub(" ", question)
         return bool(self._covered.search(question))
 
     def asked_outside(self, question: str, absent: Iterable[SubjectLaw]) -> bool:
@@ -90,6 +95,8 @@ class SubjectLaws:
         if not laws:
             return False
         for sentence in _ASKING.findall(question):
-            if any(law.pattern.search(sentence) for law in laws) and not self.covered(sentence):
+            if any(law.pattern.search(sentence) for law in laws) and not self.covered(
+                sentence, laws
+            ):
                 return True
         return False
