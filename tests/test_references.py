@@ -175,6 +175,8 @@ def test_questions_about_when_a_rule_applies_are_recognised() -> None:
         "What counts as a remote meeting under the Local Government Act?",
         "Is the municipality a 'deployer' when staff use a licensed tool?",
         "Hva menes med «behandlingsansvarlig»?",
+        "Er dataene anonyme, eller er dette det GDPR kaller pseudonymisering?",
+        "Are we what the AI Act calls a deployer?",
     ],
 )
 def test_questions_about_what_a_word_means(question: str) -> None:
@@ -190,6 +192,7 @@ def test_questions_about_what_a_word_means(question: str) -> None:
         "Hvor lenge må vi ta vare på loggene?",
         "Kan vi ta betalt for kopier?",
         "What must a DPIA contain?",
+        "Hvem kaller inn til møtet i kontrollutvalget?",
     ],
 )
 def test_other_questions_are_not_about_definitions(question: str) -> None:

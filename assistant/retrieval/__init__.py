@@ -78,7 +78,9 @@ _DEFINITION_QUESTION = re.compile(
     r"kva tyder|kva er (?:eigentleg )?(?:ein|eit|ei) \w+\?|"
     r"forskjellen (?:på|mellom)|skilnaden (?:på|mellom)|"
     r"definisjon\w*|what counts as|what is meant by|what does .{1,40} mean|difference between|"
-    r"defin(?:e|ed|ition)\w*)"
+    r"defin(?:e|ed|ition)\w*|"
+    # "er dette det GDPR kaller pseudonymisering?", "what the AI Act calls a deployer"
+    r"(?:det|what)\s+(?:[\w-]+\s+){1,3}?(?:kaller|kallar|kalla|calls|refers to as)\b)"
     r"|['‘«\"][\w][\w -]{2,30}['’»\"]"
 )
 # Provisions that define terms: "§ 2 Definisjonar", "Article 3 Definitions", "§ 2 Begreper".
