@@ -1,7 +1,8 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
 held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
-regelrett-heldout3.jsonl, regelrett-heldout4.jsonl and regelrett-heldout5.jsonl, and the
-development set evals/datasets/regelrett-dev6.jsonl (evals/README.md).
+regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl and
+regelrett-heldout6.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl and
+regelrett-dev7.jsonl (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
