@@ -113,6 +113,7 @@ from assistant.answer.texts import text
         ("Kan vi bruke Microsoft Teams til å ta opp møter?", None),
         ("Is Word an approved format for archiving?", None),
         ("Hvordan eksporterer vi arkivuttrekk fra Noark-systemet til Arkivverket?", None),
+        ("Does Noark 5 store the name of the case handler?", None),
         ("May we store personal data outside the EEA?", None),
         ("Hva kan Klagenemnda for offentlige anskaffelser gjøre med en klage?", None),
         ("Hva skjer hvis retten kjenner kontrakten uten virkning?", None),

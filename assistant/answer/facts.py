@@ -67,6 +67,10 @@ _PROGRAM = (
     r"Elements|Public 360|P360|ePhorte|WebSak|Acos|Visma|Zoom|Slack"
 )
 
+# a product's or company's name: a capital and a small letter ("Acrobat", "Elements"), not an
+# abbreviation ("GDPR", "KI-systemet") nor the standard or provisions the sources hold
+_NAME = r"(?!Noark|Article|Artikkel|Annex|Vedlegg)(?![A-ZÆØÅ]{2,}\b)[A-ZÆØÅ][a-zæøå][\w-]*"
+
 _AI_ACT = r"(?:ki-forordning\w*|ai-forordning\w*|ai act|ki-regelverk\w*)"
 _NORWEGIAN = (
     r"(?:i norge|in norway|norsk|norske|norwegian|nasjonal|nasjonale|national|norway's|"
@@ -249,7 +253,7 @@ FACTS: tuple[Fact, ...] = (
             r"\b(?i:how do i|how do we|how can i|how can we|how to|hvordan|korleis)\s+"
             rf"(?:\w+\s+){{0,2}}?(?i:{_HANDLE})\b"
             r"[^?.!]{0,100}\b(?i:i|in|via|through|gjennom|using|from|fra|frå)\s+"
-            rf"(?:(?i:{_PROGRAM})|(?!Noark)(?![A-ZÆØÅ]{{2,}}\b)[A-ZÆØÅ][a-zæøå][\w-]*)(?:\s+\d+)?\b|"
+            rf"(?:(?i:{_PROGRAM})|{_NAME})(?:\s+\d+)?\b|"
             r"\b(?i:step by step|steg for steg|trinn for trinn|walk me through)\b"
             rf"[^?.!]{{0,100}}\b(?i:{_HANDLE})\b"
         ),
@@ -262,13 +266,13 @@ FACTS: tuple[Fact, ...] = (
         re.compile(
             r"^(?i:does|do|will|did|is|are)\s+(?:(?i:that|this|the)\s+(?i:plan|service|app|"
             r"tool|product|subscription|licen[cs]e|vendor|supplier|provider)|"
-            rf"(?i:{_PROGRAM})|(?![A-ZÆØÅ]{{2,}}\b)[A-ZÆØÅ][a-zæøå][\w-]*)"
+            rf"(?i:{_PROGRAM})|{_NAME})"
             r"(?:\s+[A-Z0-9][\w-]*)*\s+(?:\w+\s+){0,2}?(?i:keep|keeps|store|stores|stored|"
             r"process|processes|processed|retain|retains|log|logs|use|uses|train|trains|send|"
             r"sends|transfer|transfers|share|shares)\b|"
             r"^(?i:lagrer|lagrar|behandler|behandlar|bruker|brukar|sender|deler|trener|trenar|"
             r"overfører|overfører)\s+"
-            rf"(?:(?i:{_PROGRAM})|(?![A-ZÆØÅ]{{2,}}\b)[A-ZÆØÅ][a-zæøå][\w-]*)\b|"
+            rf"(?:(?i:{_PROGRAM})|{_NAME})\b|"
             r"\b(?i:our prompts|the prompts|promptene|promptane|våre prompter|ledetekstene)\b"
             r"[^?.!]{0,80}\b(?i:stored|kept|processed|used|training|lagret|lagra|brukt|"
             r"trening|EEA|EU|EØS|US|USA)\b",
