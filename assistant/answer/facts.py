@@ -271,7 +271,7 @@ FACTS: tuple[Fact, ...] = (
             r"process|processes|processed|retain|retains|log|logs|use|uses|train|trains|send|"
             r"sends|transfer|transfers|share|shares)\b|"
             r"^(?i:lagrer|lagrar|behandler|behandlar|bruker|brukar|sender|deler|trener|trenar|"
-            r"overfører|overfører)\s+"
+            r"overfører)\s+"
             rf"(?:(?i:{_PROGRAM})|{_NAME})\b|"
             r"\b(?i:our prompts|the prompts|promptene|promptane|våre prompter|ledetekstene)\b"
             r"[^?.!]{0,80}\b(?i:stored|kept|processed|used|training|lagret|lagra|brukt|"

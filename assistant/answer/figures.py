@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.retrieval.text import asking_sentences
+
 # numbers as the sources write them: digits, or words ("tre veker", "three months"); the words
 # that are also articles ("en", "ei", "ett") count only before a unit ("ein månad")
 _NUMBER_WORDS = (
@@ -139,14 +141,11 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-_ASKING = re.compile(r"[^.?!]*\?")  # the sentences that end in a question mark
-
-
 def asked(question: str) -> list[Figure]:
     """The kinds of figure the question asks for (none for most questions). When some of its
     sentences ask ('…?'), only those count: "Et verktøy foreslår hvor mange timer bistand en
     søker bør få. Er det høyrisiko?" asks about risk, and the hours are the setting."""
-    asking = " ".join(_ASKING.findall(question)) or question
+    asking = " ".join(asking_sentences(question)) or question
     return [f for f in FIGURES if f.asks.search(asking)]
 
 

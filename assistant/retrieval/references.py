@@ -156,7 +156,7 @@ class ReferenceResolver:
             name = m.group(1)
             if not self.laws_in(name) and name not in out:
                 out.append(name)
-        # EU acts the sources do not hold ("NIS2"), and other countries' laws
+        # EU acts the sources do not hold ("NIS2"), collective agreements, other countries' laws
         for m in _EU_ELSEWHERE.finditer(question):
             if not self.acts_in(m.group(0)) and m.group(0) not in out:
                 out.append(m.group(0))

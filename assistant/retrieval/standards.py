@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.retrieval.currency import MONTHS
+
 _VERSIONED = re.compile(r"\b(WCAG|Noark|PDF/A)[ -]?(\d+(?:\.\d+)*)", re.IGNORECASE)
 # a numbered guideline or opinion: "EDPB Guidelines 07/2020", "WP 243"
 _PAPER = re.compile(
@@ -25,33 +27,19 @@ _PAPER = re.compile(
     r"uttalelse|fråsegn)\s+(?:no\.?\s+|nr\.?\s+)?(\d{1,2}/\d{4})|\b(WP\s?\d{2,3})\b",
     re.IGNORECASE,
 )
-_MONTH_NUMBERS = {
-    m: n
-    for n, names in enumerate(
-        (
-            ("januar", "january"),
-            ("februar", "february"),
-            ("mars", "march"),
-            ("april",),
-            ("mai", "may"),
-            ("juni", "june"),
-            ("juli", "july"),
-            ("august",),
-            ("september",),
-            ("oktober", "october"),
-            ("november",),
-            ("desember", "december"),
-        ),
-        start=1,
-    )
-    for m in names
-}
+_ENGLISH_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+# the Norwegian month names (and their abbreviations) as the currency notes read them
+_MONTH_NUMBERS = {**MONTHS, **{m: n for n, m in enumerate(_ENGLISH_MONTHS, start=1)}}
+_MONTH = "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True))
 # a Norwegian act or regulation cited by its date and number, as Lovdata and the laws cite
 # them: "forskrift 14. april 2026 nr. 617", "lov 20. juni 2025 nr. 96", "Act of 20 June 2025
 # No. 96", "FOR-2016-08-12-974"
 _DATED = re.compile(
     r"\b(?:lov|loven|lova|forskrift|forskriften|forskrifta|act|regulations?)\s+(?:of\s+|av\s+)?"
-    r"(\d{1,2})\.?\s+(" + "|".join(_MONTH_NUMBERS) + r")\s+(\d{4})"
+    rf"(\d{{1,2}})\.?\s+({_MONTH})\s+(\d{{4}})"
     r"(?:\s+(?:nr|no)\.?\s*(\d+))?|"
     r"\b(?:LOV|FOR)-(\d{4})-(\d{2})-(\d{2})(?:-(\d+))?\b",
     re.IGNORECASE,

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import yaml
 
+from assistant.retrieval.text import asking_sentences
+
 LANGS = ("nb", "nn", "en")
-_ASKING = re.compile(r"[^.?!]*\?")  # the sentences that end in a question mark
 
 
 def _pattern(words: Iterable[str], inside: bool = False) -> re.Pattern[str]:
@@ -94,7 +95,7 @@ class SubjectLaws:
         laws = list(absent)
         if not laws:
             return False
-        for sentence in _ASKING.findall(question):
+        for sentence in asking_sentences(question):
             if any(law.pattern.search(sentence) for law in laws) and not self.covered(
                 sentence, laws
             ):

@@ -286,6 +286,14 @@ _EN = frozenset(
 )
 
 
+_ASKING = re.compile(r"[^.?!]*\?")
+
+
+def asking_sentences(question: str) -> list[str]:
+    """The sentences of a question that end in a question mark (its setting is the rest)."""
+    return _ASKING.findall(question)
+
+
 def question_language(text: str) -> str:
     """'nb', 'nn' or 'en' for a short question (defaults to bokmål)."""
     tokens = re.findall(r"[a-zæøåòé]+", text.lower())
