@@ -1,8 +1,9 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
 held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl and
-regelrett-heldout6.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl and
-regelrett-dev7.jsonl (evals/README.md).
+regelrett-heldout6.jsonl and regelrett-heldout7.jsonl, and the development sets
+evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl and regelrett-dev8.jsonl
+(evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
@@ -38,6 +39,21 @@ HELDOUT5 = ROOT / "evals" / "datasets" / "regelrett-heldout5.jsonl"
 DEV6 = ROOT / "evals" / "datasets" / "regelrett-dev6.jsonl"
 HELDOUT6 = ROOT / "evals" / "datasets" / "regelrett-heldout6.jsonl"
 DEV7 = ROOT / "evals" / "datasets" / "regelrett-dev7.jsonl"
+HELDOUT7 = ROOT / "evals" / "datasets" / "regelrett-heldout7.jsonl"
+DEV8 = ROOT / "evals" / "datasets" / "regelrett-dev8.jsonl"
+ALL_SETS = (
+    DATASET,
+    HELDOUT,
+    HELDOUT2,
+    HELDOUT3,
+    HELDOUT4,
+    HELDOUT5,
+    DEV6,
+    HELDOUT6,
+    DEV7,
+    HELDOUT7,
+    DEV8,
+)
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
     _CORPUS.parent / "evals" / "dev-sample.jsonl",
@@ -120,7 +136,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
 
 @pytest.fixture(
     scope="module",
-    params=[DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6, HELDOUT6, DEV7],
+    params=list(ALL_SETS),
     ids=[
         "ours",
         "heldout",
@@ -131,6 +147,8 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "dev6",
         "heldout6",
         "dev7",
+        "heldout7",
+        "dev8",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
@@ -145,10 +163,7 @@ def main_items() -> list[dict[str, Any]]:
 
 
 def test_the_sets_share_no_id_or_question() -> None:
-    sets = [
-        _load_items(path)
-        for path in (DATASET, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, DEV6, HELDOUT6, DEV7)
-    ]
+    sets = [_load_items(path) for path in ALL_SETS]
     for n, one in enumerate(sets):
         for other in sets[n + 1 :]:
             assert not {i["id"] for i in one} & {i["id"] for i in other}
@@ -207,7 +222,7 @@ def test_ids_unique_and_prefixed_by_language(items: list[dict[str, Any]]) -> Non
     duplicates = [i for i, n in Counter(ids).items() if n > 1]
     assert not duplicates, duplicates
     for item in items:
-        assert re.fullmatch(r"(nb|nn|en)-\d{3}", item["id"]), item["id"]
+        assert re.fullmatch(r"(nb|nn|en)-\d{3,4}", item["id"]), item["id"]
         assert item["id"].split("-")[0] == item["lang"], item["id"]
     questions = [_norm(item["question"]) for item in items]
     assert len(set(questions)) == len(questions), "two items ask the same question"
