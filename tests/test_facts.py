@@ -103,6 +103,16 @@ from assistant.answer.texts import text
         ("How likely is it that the court would rule against us?", "predict"),
         ("Vil KOFA gi oss medhold i klagen?", "predict"),
         ("Hvor store sjanser har vi for å vinne saken?", "predict"),
+        # what an ombudsman, board or court has said; fines given over recent years
+        ("Hva har Sivilombudet uttalt om hvor lang tid et innsynskrav kan ta?", "record"),
+        ("Has the Privacy Appeals Board said anything about camera logs?", "record"),
+        ("Hvor store gebyr har Datatilsynet gitt kommuner de siste årene?", "record"),
+        # who holds a post here, which menu or form of a program the office uses
+        ("Hvem er personvernombud hos oss nå?", "local"),
+        ("Who is our data protection officer?", "local"),
+        ("Kven er arkivleiaren vår?", "local"),
+        ("Which menu do I use in Elements to make the extract?", "local"),
+        ("Hvilket skjema i avvikssystemet bruker vi for brudd?", "local"),
         # the rules in the same words: answered
         ("Does Datatilsynet require a DPIA for this?", None),
         ("Does GDPR apply to our archive?", None),
@@ -117,6 +127,10 @@ from assistant.answer.texts import text
         ("May we store personal data outside the EEA?", None),
         ("Hva kan Klagenemnda for offentlige anskaffelser gjøre med en klage?", None),
         ("Hva skjer hvis retten kjenner kontrakten uten virkning?", None),
+        ("Hva har Datatilsynet sagt om DPIA for skolesystemer?", None),  # its guidance is held
+        ("Hvem er klageinstans når kommunen avslår innsyn?", None),
+        ("Hvilket skjema må vi bruke når vi klager etter loven?", None),
+        ("Hva kan Datatilsynet gi i gebyr?", None),
     ],
 )
 def test_what_kind_of_fact_a_question_asks_for(question: str, kind: str | None) -> None:

@@ -19,8 +19,8 @@ def _kinds(question: str) -> list[str]:
         ("Kva kostar det å sende digital post?", ["amount"]),
         ("Hva er dagens sats for kilometergodtgjørelse?", ["amount"]),
         ("How large was the fine Datatilsynet imposed?", ["amount"]),
-        ("Hvor mange dager har vi på å svare?", ["number", "time"]),
-        ("How many working days do we have?", ["number", "time"]),
+        ("Hvor mange dager har vi på å svare?", ["days", "number", "time"]),
+        ("How many working days do we have?", ["days", "number", "time"]),
         ("Hvor mange medlemmer skal utvalget ha?", ["number"]),
         ("Hvor mye får medlemmene i utvalget i møtegodtgjørelse?", ["amount", "number"]),
         ("Kor lang tid har vi på å svare?", ["time"]),
@@ -49,13 +49,17 @@ def _kinds(question: str) -> list[str]:
         ("Hvordan og innen hvilken frist melder vi kravet?", ["time"]),
         # only the sentences that ask count; the setting's figure is not asked for
         ("Verktøyet foreslår hvor mange timer bistand en søker bør få. Er det høyrisiko?", []),
-        ("Verktøyet foreslår timer. Hvor mange timer kan det foreslå?", ["number", "time"]),
+        ("Det foreslår timer. Hvor mange timer kan det foreslå?", ["hours", "number", "time"]),
         # questions that ask for no figure
         ("Må vi gjøre en DPIA før vi tar i bruk verktøyet?", []),
         ("Kan vi ta betalt for kopiene?", []),
         ("Hva er promillesatsen for eiendomsskatt?", []),  # a word inside a compound
         ("Er det lønnsomt å digitalisere arkivet?", []),
         ("Hvilken dato ble loven vedtatt", ["time"]),
+        ("Hvor mange timer KI-opplæring må hver ansatt ha?", ["hours", "number", "time"]),
+        ("Kor mange år skal vi ta vare på elevmappene?", ["years", "number", "time"]),
+        ("Hvor stor stillingsprosent må personvernombudet ha?", ["share"]),
+        ("What percentage of the budget may we use?", ["share"]),
     ],
 )
 def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
@@ -90,6 +94,18 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
         ("Hva er fristen?", "Årsregnskapet skal vedtas innen 30. juni.", True),
         ("Hva er fristen?", "Regnskapet skal avlegges etter god kommunal regnskapsskikk.", False),
         ("How much remuneration?", "The council sets the remuneration of its 5 members.", False),
+        # a count in a named unit: hours are answered by hours, days by days or weeks, years
+        # by years or months; a share by a percentage
+        ("Hvor mange timer opplæring?", "Opplæringen skal være på minst 40 timer.", True),
+        ("Hvor mange timer opplæring?", "Tiltaket skal gjennomføres innen 30 dager.", False),
+        ("How many hours of training?", "within a reasonable time", False),
+        ("Kor mange dagar har vi?", "Fristen er tre veker.", True),
+        ("Kor mange dagar har vi?", "Opplysningane skal lagrast i fem år.", False),
+        ("Hvor mange år skal vi oppbevare?", "Materialet skal oppbevares i 18 måneder.", True),
+        ("Hvor mange år skal vi oppbevare?", "Klagefristen er tre uker.", False),
+        ("Hvor stor stillingsprosent?", "Ombudet skal ha minst 50 prosent stilling.", True),
+        ("What percentage?", "up to 4 % of the total worldwide annual turnover", True),
+        ("Hvor stor stillingsprosent?", "Ombudet skal ha tilstrekkelige ressurser.", False),
     ],
 )
 def test_whether_a_text_states_the_figure(kind_of: str, text: str, stated: bool) -> None:

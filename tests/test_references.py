@@ -311,6 +311,21 @@ def test_eu_acts_and_other_countries_laws_the_sources_do_not_hold() -> None:
     assert resolver.unknown_laws("Må databehandleravtalen følge GDPR?") == []
 
 
+def test_government_circulars_and_papers_are_known_only_when_held() -> None:
+    held = _doc("digi.md", "Digitaliseringsrundskrivet 2026", "", ["1"])
+    r = RetrievalSettings()
+    without = ReferenceResolver(DOCS, r.eu_aliases, r.law_aliases)
+    within = ReferenceResolver([*DOCS, held], r.eu_aliases, r.law_aliases)
+    question = "Hva sier Digitaliseringsrundskrivet om skytjenester?"
+    assert without.unknown_laws(question) == ["Digitaliseringsrundskrivet"]
+    assert within.unknown_laws(question) == []
+    assert within.unknown_laws("Kva seier digitaliseringsrundskrivets punkt 2?") == []
+    assert without.unknown_laws("Følger dette av Meld. St. 22 om data?") == ["Meld. St. 22"]
+    assert without.unknown_laws("Hva sa NOU 2019: 9 om arkiv?") == ["NOU 2019: 9"]
+    # the word alone names no circular
+    assert without.unknown_laws("Kan et rundskriv gå foran loven?") == []
+
+
 def test_nynorsk_heit_spelling_of_a_law_name() -> None:
     docs = [_doc("dsl.md", "Digitalsikkerhetsloven", "", ["§ 1"])]
     r = RetrievalSettings()

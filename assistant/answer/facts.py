@@ -80,6 +80,13 @@ _AUTHORITY = (
     r"(?:myndighet\w*|styresmakt\w*|tilsyn\w*|authority|authorities|agency|agencies|regulator)"
 )
 _HERE = r"(?:i norge|in norway|her i landet|for norge|for norway)"
+# bodies whose statements and decisions the sources do not hold
+_BOARD = (
+    r"(?:sivilombudet|sivilombodet|ombudet|ombodet|the ombudsman|the parliamentary ombud\w*|"
+    r"personvernnemnda|the privacy appeals board|kofa|klagenemnda|"
+    r"likestillings- og diskrimineringsombudet|diskrimineringsnemnda|høyesterett|"
+    r"the supreme court|lagmannsretten|tingretten|domstolene|the courts)"
+)
 _APPLIES = r"(?:gjelde|gjeld|gjelder|apply|applies)"
 
 FACTS: tuple[Fact, ...] = (
@@ -129,6 +136,32 @@ FACTS: tuple[Fact, ...] = (
             r"uttala|meint|ment|said|stated|commented|concluded)\s*(?:seg\s+)?"
             r"(?:(?:om|on|about)\s+(?:it|this|that|the matter|det|dette|saka|saken)\b|"
             r"[?.!]|$)",
+            _F,
+        ),
+    ),
+    # what an ombudsman, a board or a court has said: their statements and decisions are
+    # not among the sources ("Hva har Sivilombudet uttalt om hvor lang tid …?"); the held
+    # guidance of Datatilsynet and the EDPB is, so those are not named here
+    Fact(
+        "record",
+        re.compile(
+            rf"\b{_BOARD}\s+(?:har|has|have)\s+{_GAP}(?:sagt|uttalt|uttala|meint|ment|kritisert|"
+            r"konkludert|lagt til grunn|said|stated|criticised|criticized|concluded|held|found)\b|"
+            rf"\b(?:har|has|have)\s+{_BOARD}\s+{_GAP}(?:sagt|uttalt|uttala|meint|ment|"
+            r"kritisert|konkludert|lagt til grunn|said|stated|criticised|criticized|concluded|"
+            r"held|found)\b",
+            _F,
+        ),
+    ),
+    # fines or orders given over recent years: "Hvor store overtredelsesgebyr har
+    # Datatilsynet gitt norske kommuner de siste årene?"
+    Fact(
+        "record",
+        re.compile(
+            rf"\b(?:har|has|have)\s+{_GAP}(?:gitt|gjeve|ilagt|ilagd|imposed|issued|given|"
+            r"levied)\b[^?.!]{0,100}\b(?:de siste årene|dei siste åra|de senere årene|"
+            r"dei seinare åra|in recent years|over the last few years|the last few years|"
+            r"the past few years)\b",
             _F,
         ),
     ),
@@ -192,6 +225,15 @@ FACTS: tuple[Fact, ...] = (
             r"contact person|our contact)\b|"
             r"\b(?:er|is|are)\s+(?:kommunen vår|vår kommune|kommunen|vi|we|our municipality)\s+"
             r"(?:\w+\s+)?(?:medlem|medlemmer|medlemer|a member|members)\b|"
+            # who holds a post here: "Hvem er personvernombud hos oss nå?", "who is our DPO?"
+            r"\b(?:hvem|kven|who)\s+(?:er|is)\s+(?:[\w-]+\s+){0,3}?(?:hos oss|i kommunen vår|"
+            r"i vår kommune|in our municipality|at our municipality)\b|"
+            r"\b(?:hvem|kven)\s+er\s+[\w-]+\s+(?:vårt|vår|vort)\b|\bwho is our\b|"
+            # which menu, button or form of a program the office uses
+            r"\b(?:which|what|hvilken|hvilket|hvilke|kva for(?: ein| eit)?)\s+(?:menu|menus|"
+            r"button|screen|tab|option|meny\w*|menyval\w*|knapp\w*|skjermbilde\w*|"
+            r"skjermbilete\w*|fane\w*|skjema)\b[^?.!]{0,60}\b(?:do i|do we|should i click|"
+            r"bruker vi|brukar vi|bruker jeg|brukar eg|klikker|klikkar|trykker|trykkjer)\b|"
             # who holds a post in a named municipality: "Hvem er personvernombud i Hurdal
             # kommune?"
             r"\b(?:hvem|kven|who)\s+(?:er|is)\s+(?:[\w-]+\s+){0,4}?(?:i|in|at|for)\s+"

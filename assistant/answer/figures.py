@@ -48,7 +48,54 @@ class Figure:
     states: re.Pattern[str]
 
 
+# a count as the sources write one before a unit: digits or a number word, not an article
+# ("a reasonable time" states no hours)
+_COUNT = rf"(?:\d[\d .,]*|\b(?:{_NUMBER_WORDS}|ein|eitt)\b)"
+_HOW_MANY = r"\b(?:hvor mange|kor mange|how many)\s+(?:[\w-]+\s+)?"
+
+
+def _in_units(asks: str, states: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """ "How many hours" is answered by a count of hours, not by any period: a passage that
+    gives thirty days does not say how many hours of training are needed."""
+    return (
+        re.compile(rf"{_HOW_MANY}(?:{asks})\b", re.IGNORECASE),
+        re.compile(rf"{_COUNT}\s*(?:[\w-]+\s)?(?:{states})\b", re.IGNORECASE),
+    )
+
+
 FIGURES: tuple[Figure, ...] = (
+    # a count in a named unit of time; a period in the next larger unit answers it too ("two
+    # weeks" for days, "six months" for years)
+    Figure("hours", *_in_units(r"timer|timar|hours", r"timer|timar|time|timen|hours?")),
+    Figure(
+        "days",
+        *_in_units(
+            r"dager|dagar|days|døgn|virkedager|virkedagar|arbeidsdager|arbeidsdagar|yrkedagar|"
+            r"kalenderdager|kalenderdagar",
+            r"dag|dagar|dager|dagen|døgn|days?|virkedag\w*|arbeidsdag\w*|yrkedag\w*|"
+            r"kalenderdag\w*|uke|uker|veke|veker|weeks?",
+        ),
+    ),
+    Figure(
+        "years",
+        *_in_units(r"år|years", r"år|years?|måned|måneder|månad|månader|months?"),
+    ),
+    Figure(
+        "share",
+        # "hvor stor stillingsprosent", "what percentage": a share, not any number
+        re.compile(
+            r"\b(?:hvor|kor)\s+(?:stor|høy|høg)\s+(?:\w+\s+)?(?:stillingsprosent\w*|"
+            r"prosent\w*|prosentdel\w*)|\b(?:hvor mange|kor mange|how many)\s+(?:prosent|"
+            r"per ?cent)\b|\bwhat (?:percentage|share|proportion)\b|"
+            r"\bhow (?:large|big|high) a (?:percentage|share|proportion)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\d[\d,.]*\s*(?:%|prosent\b|per ?cent\b|percent\b)|\b(?:halvparten|halvdelen|"
+            r"halvdel|half|tredjedel\w*|fjerdedel\w*|third|quarter)\b",
+            re.IGNORECASE,
+        ),
+    ),
     Figure(
         "amount",
         re.compile(

@@ -61,6 +61,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "gjelder her."
         ),
         "figure_amount": "beløpet eller satsen",
+        "figure_hours": "antallet timer",
+        "figure_days": "antallet dager",
+        "figure_years": "antallet år",
+        "figure_share": "prosentsatsen eller andelen",
         "figure_number": "antallet",
         "figure_time": "fristen eller tiden",
         "figure_distance": "avstanden",
@@ -152,6 +156,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "gjeld her."
         ),
         "figure_amount": "beløpet eller satsen",
+        "figure_hours": "talet på timar",
+        "figure_days": "talet på dagar",
+        "figure_years": "talet på år",
+        "figure_share": "prosentdelen eller delen",
         "figure_number": "talet",
         "figure_time": "fristen eller tida",
         "figure_distance": "avstanden",
@@ -242,6 +250,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "applies here."
         ),
         "figure_amount": "amount or rate",
+        "figure_hours": "number of hours",
+        "figure_days": "number of days",
+        "figure_years": "number of years",
+        "figure_share": "percentage or share",
         "figure_number": "number",
         "figure_time": "time limit or period",
         "figure_distance": "distance",

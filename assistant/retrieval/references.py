@@ -72,6 +72,15 @@ _AGREEMENT = re.compile(
     r"særavtal\w*|arbeidstidsavtal\w*)(?![\w-])",
     re.IGNORECASE,
 )
+# a government circular or paper by its name or number: "Digitaliseringsrundskrivet",
+# "rundskriv H-5/18", "Meld. St. 22 (2020–2021)", "NOU 2019: 9", "Prop. 125 L" — the sources
+# may mention one, but hold it only when it is one of their documents
+_PAPER = re.compile(
+    r"(?<![\w-])(?:[a-zæøå]{3,}rundskriv(?:et|a|ets|ene)?|rundskriv\s+[A-Z]-?\d+/\d+|"
+    r"Meld\.\s*St\.\s*\d+|St\.\s*meld\.\s*nr\.\s*\d+|NOU\s+\d{4}\s*:\s*\d+|"
+    r"Prop\.\s*\d+\s*[LS])(?![\w-])",
+    re.IGNORECASE,
+)
 # another country's law: "den svenske offentlighets- och sekretesslagen", "Danish law"
 _FOREIGN_LAW = re.compile(
     r"(?<![\w-])(?:den\s+|det\s+|the\s+)?(?:svensk|svenske|dansk|danske|finsk|finske|tysk|tyske|"
@@ -149,8 +158,9 @@ class ReferenceResolver:
         """Names of laws in the question that are not among the sources: Norwegian laws
         ('plan- og bygningsloven' when it is not ingested; general words such as 'loven',
         'lovene', 'særlovene' are not names), EU acts the sources do not hold ('NIS2'),
-        collective agreements ('hovedtariffavtalen') and other countries' laws ('den svenske
-        offentlighets- och sekretesslagen')."""
+        collective agreements ('hovedtariffavtalen'), government circulars and papers the
+        sources do not hold ('Digitaliseringsrundskrivet') and other countries' laws ('den
+        svenske offentlighets- och sekretesslagen')."""
         out = []
         for m in _LAW_NAME.finditer(question):
             name = m.group(1)
@@ -163,10 +173,21 @@ class ReferenceResolver:
         for m in _AGREEMENT.finditer(question):
             if m.group(0) not in out:
                 out.append(m.group(0))
+        for m in _PAPER.finditer(question):
+            if not self._holds_paper(m.group(0)) and m.group(0) not in out:
+                out.append(m.group(0))
         for m in _FOREIGN_LAW.finditer(question):
             name = m.group(0).strip()  # the whole name stands for a part found above
             out = [n for n in out if n not in name] + [name]
         return out
+
+    def _holds_paper(self, name: str) -> bool:
+        """Whether one of the held documents is the circular or paper `name` (by its title)."""
+        key = re.sub(r"(?:et|a|ets|ene)$", "", re.sub(r"\s+", " ", name.lower()))
+        return any(
+            key in re.sub(r"\s+", " ", f"{doc.title} {doc.short_title or ''}".lower())
+            for doc in self.docs
+        )
 
     def acts_in(self, question: str) -> list[tuple[int, str]]:
         """(position, act number) for every EU act named in the question."""
