@@ -177,6 +177,8 @@ def test_questions_about_when_a_rule_applies_are_recognised() -> None:
         "Hva menes med «behandlingsansvarlig»?",
         "Er dataene anonyme, eller er dette det GDPR kaller pseudonymisering?",
         "Are we what the AI Act calls a deployer?",
+        "Kva meiner den nye arkivlova med dokumentasjon?",
+        "Hva mener forvaltningsloven med enkeltvedtak?",
     ],
 )
 def test_questions_about_what_a_word_means(question: str) -> None:
@@ -193,6 +195,7 @@ def test_questions_about_what_a_word_means(question: str) -> None:
         "Kan vi ta betalt for kopier?",
         "What must a DPIA contain?",
         "Hvem kaller inn til møtet i kontrollutvalget?",
+        "Hva mener du vi bør gjøre med loggene?",
     ],
 )
 def test_other_questions_are_not_about_definitions(question: str) -> None:
