@@ -113,6 +113,31 @@ from assistant.answer.texts import text
         ("Kven er arkivleiaren vår?", "local"),
         ("Which menu do I use in Elements to make the extract?", "local"),
         ("Hvilket skjema i avvikssystemet bruker vi for brudd?", "local"),
+        # the office's own routines and decisions; a named county governor's office
+        ("Hva sier rutinen vår for avviksmelding?", "local"),
+        ("Does our municipality already have a signed agreement with the vendor?", "local"),
+        ("Har kommunestyret hos oss vedteke retningslinjer for KI?", "local"),
+        ("Who at the municipality approves new AI tools?", "local"),
+        ("Kva statsforvaltarembete er klageinstans for Tynset kommune?", "local"),
+        # what happened, the largest fine ever, who holds an office now
+        ("Jeg lurer på hva som skjedde med saken sist vi hadde et brudd.", "record"),
+        ("What's the biggest fine a municipality has ever received?", "record"),
+        ("Who is the current director of Datatilsynet?", "record"),
+        ("Veit du kven som er leiar i Personvernnemnda no?", "record"),
+        # advice and predictions in other words
+        ("Er det lurt for en liten kommune å bruke ChatGPT til saksframlegg?", "advice"),
+        ("Tror du Datatilsynet gir oss bot for dette?", "predict"),
+        ("Kor stor sjanse har vi for å vinne klagesaka?", "predict"),
+        # how to work a named program, with the subject inside the verb
+        ("Korleis set eg opp automatisk sletting i Outlook?", "howto"),
+        ("Hvordan slår jeg av chathistorikken i Copilot?", "howto"),
+        ("Vis meg steg for steg hvordan jeg skjermer en journalpost i ePhorte.", "howto"),
+        # which Norwegian body, in a question about the AI Act
+        (
+            "Vi har gjort en konsekvensvurdering for et høyrisiko KI-system. Hvilket norsk "
+            "organ skal vi sende den til?",
+            "national",
+        ),
         # the rules in the same words: answered
         ("Does Datatilsynet require a DPIA for this?", None),
         ("Does GDPR apply to our archive?", None),
@@ -131,6 +156,10 @@ from assistant.answer.texts import text
         ("Hvem er klageinstans når kommunen avslår innsyn?", None),
         ("Hvilket skjema må vi bruke når vi klager etter loven?", None),
         ("Hva kan Datatilsynet gi i gebyr?", None),
+        ("Hvilken norsk myndighet fører tilsyn med personvern?", None),
+        ("Tror du dette er en behandling av personopplysninger?", None),
+        ("Hvem er leder av kontrollutvalget etter loven?", None),
+        ("Hvordan gir vi innsyn i et dokument i Elements?", None),
     ],
 )
 def test_what_kind_of_fact_a_question_asks_for(question: str, kind: str | None) -> None:

@@ -60,6 +60,11 @@ def _kinds(question: str) -> list[str]:
         ("Kor mange år skal vi ta vare på elevmappene?", ["years", "number", "time"]),
         ("Hvor stor stillingsprosent må personvernombudet ha?", ["share"]),
         ("What percentage of the budget may we use?", ["share"]),
+        ("Hvor lang uttalefrist må vi gi?", ["time"]),
+        ("Kor lang saksbehandlingstid har nemnda?", ["time"]),
+        ("Hvor stor dagmulkt kan Datatilsynet ilegge oss?", ["amount"]),
+        ("How often must the statement be updated?", ["frequency"]),
+        ("Kva temperatur skal arkivlokalet halde?", ["measure"]),
     ],
 )
 def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
@@ -106,6 +111,12 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
         ("Hvor stor stillingsprosent?", "Ombudet skal ha minst 50 prosent stilling.", True),
         ("What percentage?", "up to 4 % of the total worldwide annual turnover", True),
         ("Hvor stor stillingsprosent?", "Ombudet skal ha tilstrekkelige ressurser.", False),
+        ("Kor langt frå golvet?", "Reolane skal stå minst 10 cm over golvet.", True),
+        ("How often?", "The statement shall be updated at least once a year.", True),
+        ("Hvor ofte?", "Erklæringen skal oppdateres årlig.", True),
+        ("Hvor ofte?", "Erklæringen skal oppdateres innen 30 dager.", False),
+        ("Kva temperatur?", "Temperaturen skal vere mellom 18 og 20 grader.", True),
+        ("Kva temperatur?", "Lokalet skal ha stabilt klima.", False),
     ],
 )
 def test_whether_a_text_states_the_figure(kind_of: str, text: str, stated: bool) -> None:

@@ -325,6 +325,15 @@ def test_government_circulars_and_papers_are_known_only_when_held() -> None:
     assert within.unknown_laws("Kva seier digitaliseringsrundskrivets punkt 2?") == []
     assert without.unknown_laws("Følger dette av Meld. St. 22 om data?") == ["Meld. St. 22"]
     assert without.unknown_laws("Hva sa NOU 2019: 9 om arkiv?") == ["NOU 2019: 9"]
+    # an act named in English is known by the English names in the settings
+    assert without.unknown_laws("What does the Working Environment Act say?") == [
+        "Working Environment Act"
+    ]
+    assert without.unknown_laws("Does the Freedom of Information Act apply?") == []
+    assert without.unknown_laws("Under the AI Act, is this prohibited?") == []
+    assert without.unknown_laws("What does Sweden's Secrecy Act say about logs?") == [
+        "Sweden's Secrecy Act"
+    ]
     # the word alone names no circular
     assert without.unknown_laws("Kan et rundskriv gå foran loven?") == []
 

@@ -57,7 +57,10 @@ _HANDLE = (
     r"turn on|turn off|log in|sette opp|setter opp|setje opp|set opp|konfigurere|konfigurerer|"
     r"installere|installerer|stille inn|stiller inn|sladde|sladder|sladdar|eksportere|"
     r"eksporterer|aktivere|aktiverer|integrere|integrerer|koble|kople|skru på|skru av|slå på|"
-    r"slå av|logge inn"
+    r"slå av|logge inn|skjerme|skjermer|skjermar|deaktivere|deaktiverer|disable|hide|"
+    r"switch off|switch on|"
+    # a phrasal verb with its subject between: "set eg opp", "slår jeg av"
+    r"(?:set|setter|setje|sette|slå|slår|skru|skrur)\s+(?:eg|jeg|vi|me|du|de)\s+(?:opp|av|på)"
 )
 # programs and services a municipality uses, whose names are not always a capitalised word
 _PROGRAM = (
@@ -136,6 +139,23 @@ FACTS: tuple[Fact, ...] = (
             r"uttala|meint|ment|said|stated|commented|concluded)\s*(?:seg\s+)?"
             r"(?:(?:om|on|about)\s+(?:it|this|that|the matter|det|dette|saka|saken)\b|"
             r"[?.!]|$)",
+            _F,
+        ),
+    ),
+    # what happened in a case, the largest fine ever given, who holds an office now
+    Fact(
+        "record",
+        re.compile(
+            r"\b(?:hva som skjedde|kva som skjedde|what happened)\b|"
+            r"\b(?:sist|forrige gang|førre gong|last time)\s+(?:vi|me|we)\s+"
+            r"(?:hadde|hadde eit|had)\b|"
+            r"\b(?:has|have|har)\s+(?:ever|noen gang|nokon gong|nokon gang)\s+"
+            r"(?:received|got|been given|fått|fenge)\b|"
+            r"\b(?:who is|who's)\s+(?:the\s+)?current\s+\w+|"
+            r"\b(?:hvem|kven)\s+(?:som\s+)?er\s+(?:nåværende|noverande)\s+\w+|"
+            r"\b(?:hvem|kven|who)\s+(?:som\s+)?(?:er|is)\s+(?:the\s+)?(?:leder|leiar|direktør|"
+            r"sjef|director|head|chair|chairman|leader)\w*\b[^?.!]{0,60}\b(?:nå|no|now|"
+            r"currently|today|i dag)\b",
             _F,
         ),
     ),
@@ -229,6 +249,22 @@ FACTS: tuple[Fact, ...] = (
             r"\b(?:hvem|kven|who)\s+(?:er|is)\s+(?:[\w-]+\s+){0,3}?(?:hos oss|i kommunen vår|"
             r"i vår kommune|in our municipality|at our municipality)\b|"
             r"\b(?:hvem|kven)\s+er\s+[\w-]+\s+(?:vårt|vår|vort)\b|\bwho is our\b|"
+            r"\b(?:hvem|kven)\s+som\s+er\s+(?:[\w-]+\s+){0,3}?(?:hos oss|i kommunen vår|"
+            r"i vår kommune)\b|\bwho\s+(?:at|in)\s+(?:the|our)\s+(?:municipality|council)\b|"
+            # the office's own routines, and what it has already decided or signed
+            r"\b(?:rutinen vår|rutinene våre|rutinane våre|våre rutiner|våre rutinar|"
+            r"vårt reglement|reglementet vårt|retningslinjene våre|retningslinene våre|"
+            r"internkontrollen vår|our routines?|our procedures?|our internal (?:policy|rules)|"
+            r"our policy)\b|"
+            r"^(?:does|has|have|did)\s+(?:our municipality|our council|our school|we)\s+"
+            r"(?:already\s+)?(?:have|has|signed|adopted|approved|decided|designated)\b|"
+            r"^(?:har|hadde)\s+(?:kommunen vår|vår kommune|kommunestyret hos oss|"
+            r"kommunestyret vårt|[\w-]+ hos oss|vi)\s+(?:allerede\s+|alt\s+|allereie\s+)?"
+            r"(?:vedtatt|vedteke|vedtekne|signert|inngått|godkjent|godkjend|bestemt|utpekt|"
+            r"utpeikt)\b|"
+            # which of the county governors' offices a named municipality belongs to
+            r"\b(?:hvilket|hvilken|kva|which)\s+(?:statsforvalter\w*|statsforvaltar\w*|"
+            r"county governor\w*)\b|"
             # which menu, button or form of a program the office uses
             r"\b(?:which|what|hvilken|hvilket|hvilke|kva for(?: ein| eit)?)\s+(?:menu|menus|"
             r"button|screen|tab|option|meny\w*|menyval\w*|knapp\w*|skjermbilde\w*|"
@@ -279,7 +315,8 @@ FACTS: tuple[Fact, ...] = (
             r"anbefaler dere|anbefaler de|tilrår de|tilrår dykk|what do you recommend|"
             r"what would you advise|hva råder du|hva råder dere|kva rår du|kva rår de|"
             r"er det lurere|er det lurast|er det lurest|would it be wiser|is it wiser|"
-            r"is it smarter)\b|"
+            r"is it smarter|er det lurt|er det klokt|er det smart|er det fornuftig|"
+            r"is it wise|is it a good idea|would it be smart|would it be a good idea)\b|"
             r"\b(?:hvilke|hvilken|kva for|which)\s+(?:\w+\s+)?(?:leverandører|leverandørar|"
             r"leverandør|vendors|vendor|suppliers)\s+(?:har|have|has|tilbyr|offer|offers|"
             r"bør|should|er best|is best)\b",
@@ -326,6 +363,11 @@ FACTS: tuple[Fact, ...] = (
         re.compile(
             r"\b(?:how likely|hvor sannsynlig|kor sannsynleg|kor truleg|hvor trolig|"
             r"what are (?:our|the) chances|hvor store sjanser|kor store sjansar|"
+            r"(?:hvor|kor) stor\s+(?:sjanse|sannsynlighet|sannsyn)|"
+            # "Tror du Datatilsynet gir oss bot?", "do you think the board will …" — not
+            # "Tror du dette er lov?", which asks the rule
+            r"(?:tror|trur) du\s+(?:at\s+)?(?:[\w-]+\s+){0,3}?(?:vil|gir|får|blir|kommer|vinner)|"
+            r"do you think\s+(?:that\s+)?(?:[\w-]+\s+){0,3}?(?:will|would)|"
             r"will we win|would we win|vil vi vinne|vinner vi|"
             r"(?:would|will) (?:the )?(?:court|board|tribunal|kofa) (?:rule|decide|find)|"
             r"(?:vil|kommer) (?:retten|domstolen|tingretten|lagmannsretten|klagenemnda|kofa)\s+"
@@ -369,6 +411,23 @@ FACTS: tuple[Fact, ...] = (
 _SENTENCE = re.compile(r"(?<=[.?!:;])\s+")
 
 
+# which Norwegian body, in a question about the AI Act told over several sentences: "Vi har
+# gjort en konsekvensvurdering for et høyrisiko KI-system. Hvilket norsk organ skal vi sende
+# resultatet til?" (the sources name no Norwegian body under the Act)
+_WHICH_NORWEGIAN_BODY = re.compile(
+    rf"\b(?:hvilket|hvilken|hvilke|kva for(?: eit| ein)?|kva|which|what)\s+{_NORWEGIAN}\s+"
+    r"(?:\w+\s+)?(?:organ|organet|body|etat|etaten|myndighet\w*|styresmakt\w*|authority|"
+    r"authorities|agency|regulator)\b",
+    _F,
+)
+_AI_MENTION = re.compile(
+    rf"{_AI_ACT}|\b(?:ki|ai)[- ](?:system\w*|verktøy\w*|tool\w*|løsning\w*|løysing\w*)|"
+    r"\bhøy ?risiko[- ]?ki\b|\bhøg ?risiko[- ]?ki\b|\bhigh-risk ai\b|"
+    r"\bfundamental rights impact assessment\b|\bkonsekvensvurdering for grunnleggende\b",
+    _F,
+)
+
+
 def asks_fact(question: str) -> str | None:
     """The kind of fact (record, current, local, national, amended, advice, howto, product,
     predict) the question asks for, or None."""
@@ -376,4 +435,6 @@ def asks_fact(question: str) -> str | None:
         for fact in FACTS:
             if fact.pattern.search(sentence.strip()):
                 return fact.kind
+    if _WHICH_NORWEGIAN_BODY.search(question) and _AI_MENTION.search(question):
+        return "national"
     return None

@@ -97,6 +97,32 @@ FIGURES: tuple[Figure, ...] = (
         ),
     ),
     Figure(
+        "frequency",
+        # "hvor ofte", "how often": answered by a frequency ("minst én gang i året",
+        # "annually", "regularly"), not by a time limit
+        re.compile(r"\b(?:hvor ofte|kor ofte|how often|how frequently)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:hvert|hver|kvart|kvar|every|each)\s+(?:\w+\s+)?(?:år|året|måned|månad|uke|"
+            r"veke|dag|kvartal|year|month|week|day|quarter)\b|\b(?:årlig|årleg|årlige|årlege|"
+            r"månedlig|månadleg|ukentlig|vekentleg|daglig|dagleg|kvartalsvis|annually|yearly|"
+            r"monthly|weekly|daily|quarterly|regelmessig\w*|jevnlig\w*|jamleg\w*|jamt|"
+            r"løpende|løpande|regularly|periodically|periodisk\w*|on a regular basis|"
+            r"continuous\w*|kontinuerlig\w*)\b|\b(?:gang|gong|gongen|gangen|once|twice|times)\s+"
+            r"(?:i|a|per|om|every)\b|\bper\s+(?:år|year|måned|månad|month|uke|veke|week)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    Figure(
+        "measure",
+        # a temperature or humidity: a number of degrees or a percentage answers it
+        re.compile(
+            r"\b(?:hva|kva|what|which)\s+(?:\w+\s+){0,2}?(?:temperatur\w*|luftfukt\w*|"
+            r"fuktighet\w*|fukt\b|humidity|temperature)",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\d[\d,.]*\s*(?:°|grader|degrees|%|prosent|per ?cent)", re.IGNORECASE),
+    ),
+    Figure(
         "amount",
         re.compile(
             # "hvor mye får medlemmene i godtgjørelse": a sum of money
@@ -121,6 +147,9 @@ FIGURES: tuple[Figure, ...] = (
             r"(?:kan|can|could|får|fær|will)\s+(?:en kommune|ein kommune|kommunen|vi|we|"
             r"a municipality|the municipality)\s+(?:\w+\s+)?(?:få|get|receive|søke om|"
             r"søkje om|apply for)\b|"
+            r"\b(?:hvor|kor)\s+(?:stor|store|høy|høg|høyt|høgt)\s+(?:\w+\s+)?(?:dagmulkt\w*|"
+            r"tvangsmulkt\w*|mulkt\w*|bot|bøter|bøtene|gebyr\w*|overtredelsesgebyr\w*|"
+            r"lovbrotsgebyr\w*|erstatning\w*|vederlag\w*)\b|"
             r"\b(?:hva koster|kva kostar|what does it cost|how much does it cost|"
             r"hvor høy(?:t)? (?:er )?(?:satsen|gebyret|bota|boten)|how large (?:was|is|a) "
             r"(?:the )?fine|makspris\w*|sats(?:en|ane|ene)?|beløp(?:et)?)\b",
@@ -153,7 +182,8 @@ FIGURES: tuple[Figure, ...] = (
             re.IGNORECASE,
         ),
         re.compile(
-            _NUMBER + r"\s*(?:meter|meters|metres|metre|m\b|km\b|kilometer|kilometres|kilometers|"
+            _NUMBER + r"\s*(?:meter|meters|metres|metre|m\b|km\b|cm\b|mm\b|centimeter\w*|"
+            r"centimetre\w*|millimeter\w*|kilometer|kilometres|kilometers|"
             r"kilometre|mil\b|miles?)",
             re.IGNORECASE,
         ),
@@ -162,6 +192,7 @@ FIGURES: tuple[Figure, ...] = (
         "time",
         # "how many days" asks for a period: a count of days answers it, "§ 10" does not
         re.compile(
+            r"\b(?:hvor|kor)\s+lang\s+[\wæøå-]*(?:tid|frist)\w*\b|"
             r"\b(?:hvor lenge|kor lenge|hvor lang tid|kor lang tid|how long|hvor raskt|"
             r"kor raskt|how fast|how quickly|hvor fort|kor fort)\b|"
             rf"\b(?:hvor mange|kor mange|how many)\s+(?:\w+\s+)?(?:{_UNITS_OF_TIME})\b|"

@@ -81,11 +81,18 @@ _PAPER = re.compile(
     r"Prop\.\s*\d+\s*[LS])(?![\w-])",
     re.IGNORECASE,
 )
+# an act named in English ("the Working Environment Act", "the Planning and Building Act"):
+# unknown unless it is one of the English names in the settings' law aliases or an EU act
+_ENGLISH_ACT = re.compile(
+    r"\b((?:[A-Z][\w-]*\s+(?:and\s+|of\s+|for\s+|on\s+)?){1,5}(?:Act|Regulations?))\b"
+)
+_NOT_A_NAME = {"the", "norwegian", "norway's", "eu", "eu's", "eea", "our", "this", "that", "which"}
 # another country's law: "den svenske offentlighets- och sekretesslagen", "Danish law"
 _FOREIGN_LAW = re.compile(
     r"(?<![\w-])(?:den\s+|det\s+|the\s+)?(?:svensk|svenske|dansk|danske|finsk|finske|tysk|tyske|"
     r"islandsk|islandske|britisk|britiske|amerikansk|amerikanske|swedish|danish|finnish|"
-    r"german|icelandic|british|american)\s+(?:[\w-]+\s+){0,4}?"
+    r"german|icelandic|british|american|sweden's|denmark's|finland's|germany's|"
+    r"iceland's|britain's|sveriges|danmarks|finlands|tysklands)\s+(?:[\w-]+\s+){0,7}?"
     r"[\w-]*(?:lag|lagen|lov|loven|lova|law|laws|act|regler|reglar|rules)(?![\w-])",
     re.IGNORECASE,
 )
@@ -176,9 +183,27 @@ class ReferenceResolver:
         for m in _PAPER.finditer(question):
             if not self._holds_paper(m.group(0)) and m.group(0) not in out:
                 out.append(m.group(0))
+        for name in self._english_acts(question):
+            if name not in out and not any(name in n for n in out):
+                out.append(name)
         for m in _FOREIGN_LAW.finditer(question):
             name = m.group(0).strip()  # the whole name stands for a part found above
             out = [n for n in out if n not in name] + [name]
+        return out
+
+    def _english_acts(self, question: str) -> list[str]:
+        """Acts the question names in English ("the Working Environment Act") that are neither
+        an English name of a held law (the settings' law aliases) nor an EU act."""
+        out = []
+        for m in _ENGLISH_ACT.finditer(question):
+            words = m.group(1).split()
+            while words and words[0].lower() in _NOT_A_NAME:
+                words = words[1:]
+            name = " ".join(words)
+            # "Regulation" and "Regulations" name the same
+            forms = (name, name + "s", name[:-1] if name.endswith("s") else name)
+            if len(words) >= 2 and not any(self.acts_in(f) or self.laws_in(f) for f in forms):
+                out.append(name)
         return out
 
     def _holds_paper(self, name: str) -> bool:
