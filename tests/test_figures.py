@@ -125,3 +125,27 @@ def test_whether_a_text_states_the_figure(kind_of: str, text: str, stated: bool)
     assert (unstated(figures, [text]) == []) is stated
     # any one of the passages may state it
     assert unstated(figures, ["Ingen tal her.", text]) == unstated(figures, [text])
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "stated"),
+    [
+        # a claim the question asks to have confirmed is answered only where its figure stands
+        ("Stemmer det at klagefristen er tre uker?", "Fristen for å klage er tre veker.", True),
+        ("Stemmer det at klagefristen er tre uker?", "Klagen skal være skriftlig.", False),
+        ("Is it true that fines reach 4 % of turnover?", "up to 4 % of the turnover", True),
+        ("Stemmer det at vi må bruke ti prosent av budsjettet?", "§ 10 Internkontroll", False),
+        ("Stemmer det at grensen er 5 000 innbyggere?", "kommuner med over 5000 innbyggere", True),
+        ("Hvor lenge? Noen sier det finnes en sju-dagersregel.", "slettes etter 7 dager", True),
+        ("Hvor lenge? Noen sier det finnes en sju-dagersregel.", "slettes innen 30 dager", False),
+    ],
+)
+def test_a_claimed_figure_must_stand_in_the_sources(question: str, text: str, stated: bool) -> None:
+    claim = [f for f in asked(question) if f.kind == "claim"]
+    assert claim
+    assert (unstated(claim, [text]) == []) is stated
+
+
+def test_a_question_without_a_claim_or_figure_in_it_has_no_claim() -> None:
+    assert [f.kind for f in asked("Stemmer det at vi må gjøre en DPIA?")] == []
+    assert [f.kind for f in asked("Er § 10 i forskriften fortsatt i kraft?")] == []

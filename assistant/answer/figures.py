@@ -219,14 +219,62 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
+# a claim the question asks to have confirmed: "Stemmer det at …", "Noen sier …", "Is it true
+# that …"; the figures it names must be found in the sources for the claim to be answered
+_CLAIM = re.compile(
+    r"\b(?:stemmer det at|stemmer det virkelig at|er det riktig at|er det rett at|"
+    r"er det sant at|er det korrekt at|gjeld det at|gjelder det at|is it true that|"
+    r"is it correct that|is it right that|can you confirm that|please confirm that|"
+    r"noen sier|nokon seier|nokre seier|some say|someone told|jeg har hørt|eg har høyrt|"
+    r"vi har hørt|me har høyrt|i have heard|i've heard|we have heard|we've heard)\b[^.?!]*",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS = {
+    "to": "2", "tre": "3", "fire": "4", "fem": "5", "seks": "6", "sju": "7", "syv": "7",
+    "åtte": "8", "ni": "9", "ti": "10", "tolv": "12", "femten": "15", "tjue": "20",
+    "tretti": "30", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "fifteen": "15",
+    "twenty": "20", "thirty": "30",
+}  # fmt: skip
+_CLAIMED = re.compile(
+    r"\b\d+(?:[,.]\d+)?\b|\b(?:" + "|".join(_WORD_NUMBERS) + r")(?=[\s-])", re.IGNORECASE
+)
+# a number that labels a provision ("§ 10", "artikkel 10", "nr. 10") is no figure
+_NOT_A_LABEL = r"(?<!§ )(?<!§)(?<!nr\. )(?<!rticle )(?<!rtikkel )(?<!pittel )(?<!hapter )"
+_GROUPED = re.compile(r"(?<=\d)[  .](?=\d{3}\b)")  # "5 000", "5.000" -> "5000"
+
+
+def _claimed_figure(question: str) -> Figure | None:
+    """The figures a claim in the question names ("minst ti prosent", "en sju-dagersregel"),
+    as a Figure that a text states when it has every one of them, in digits or in words."""
+    numbers: list[str] = []
+    for claim in _CLAIM.finditer(_GROUPED.sub("", question)):
+        for m in _CLAIMED.finditer(claim.group(0)):
+            digits = _WORD_NUMBERS.get(m.group(0).lower(), m.group(0))
+            if digits not in numbers:
+                numbers.append(digits)
+    if not numbers:
+        return None
+    each = []  # one lookahead per number: the text holds it in digits or in words
+    for d in numbers:
+        forms = [rf"{_NOT_A_LABEL}(?<![\d,.]){re.escape(d)}(?![\d,])"]
+        forms += [rf"\b{w}\b" for w, v in _WORD_NUMBERS.items() if v == d]
+        each.append("(?=.*(?:" + "|".join(forms) + "))")
+    return Figure("claim", _CLAIM, re.compile("^" + "".join(each), re.IGNORECASE | re.DOTALL))
+
+
 def asked(question: str) -> list[Figure]:
     """The kinds of figure the question asks for (none for most questions). When some of its
     sentences ask ('…?'), only those count: "Et verktøy foreslår hvor mange timer bistand en
-    søker bør få. Er det høyrisiko?" asks about risk, and the hours are the setting."""
+    søker bør få. Er det høyrisiko?" asks about risk, and the hours are the setting. A claim
+    the question asks to have confirmed counts with the figures it names."""
     asking = " ".join(asking_sentences(question)) or question
-    return [f for f in FIGURES if f.asks.search(asking)]
+    figures = [f for f in FIGURES if f.asks.search(asking)]
+    claim = _claimed_figure(question)
+    return [*figures, claim] if claim else figures
 
 
 def unstated(figures: Iterable[Figure], texts: Sequence[str]) -> list[Figure]:
     """The asked figures that none of `texts` states."""
-    return [f for f in figures if not any(f.states.search(t) for t in texts)]
+    plain = [_GROUPED.sub("", t) for t in texts]
+    return [f for f in figures if not any(f.states.search(t) for t in plain)]
