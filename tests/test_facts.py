@@ -132,6 +132,14 @@ from assistant.answer.texts import text
         ("Korleis set eg opp automatisk sletting i Outlook?", "howto"),
         ("Hvordan slår jeg av chathistorikken i Copilot?", "howto"),
         ("Vis meg steg for steg hvordan jeg skjermer en journalpost i ePhorte.", "howto"),
+        # how long one kind of record is kept, or whether it is preserved for good
+        (
+            "Vi har personalmappene til ansatte som sluttet på 1990-tallet. Skal de bevares "
+            "for alltid, eller kan vi kassere dem etter et bestemt antall år?",
+            "disposal",
+        ),
+        ("Kor mange år skal vi oppbevare elevmappene før dei kan kasserast?", "disposal"),
+        ("How many years must we keep the case files of rejected applicants?", "disposal"),
         # which Norwegian body, in a question about the AI Act
         (
             "Vi har gjort en konsekvensvurdering for et høyrisiko KI-system. Hvilket norsk "
@@ -145,6 +153,10 @@ from assistant.answer.texts import text
         ("Hvordan setter vi opp en behandlingsprotokoll i tråd med GDPR?", None),
         ("Hvordan klager jeg på et vedtak i Fosen kommune?", None),
         ("Hvordan gir vi innsyn i et dokument i Elements?", None),
+        # disposal in general, or how to do it, is a question about the rules
+        ("Kan vi kassere dokumenter uten å spørre Arkivverket?", None),
+        ("Hva må vi gjøre før vi kasserer saksmappene som ikke skal bevares?", None),
+        ("Opplysningene ligger i saksmapper i arkivet. Må vi kassere dokumentene?", None),
         ("Kan vi bruke Microsoft Teams til å ta opp møter?", None),
         ("Is Word an approved format for archiving?", None),
         ("Hvordan eksporterer vi arkivuttrekk fra Noark-systemet til Arkivverket?", None),

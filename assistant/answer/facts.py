@@ -34,13 +34,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.retrieval.text import asking_sentences
+
 _F = re.IGNORECASE
 _GAP = r"(?:[\w'’()-]+\s+){0,8}?"  # up to eight words between the parts of a pattern
 
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # record, current, local, national, amended, advice, howto, product, predict
+    kind: str  # record, current, local, national, amended, advice, howto, product, predict,
+    # disposal
     pattern: re.Pattern[str]
 
 
@@ -428,6 +431,30 @@ _AI_MENTION = re.compile(
 )
 
 
+# how long one kind of record is kept, or whether it is preserved for good: the National
+# Archives' regulation on preservation and disposal and the body's own decisions say so, not
+# the archive law ("Vi har personalmappene til ansatte som sluttet på 1990-tallet. Skal de
+# bevares for alltid, eller kan vi kassere dem etter et bestemt antall år?"); how to dispose
+# of records, or whether one may at all, is answered
+_RECORD_TYPE = re.compile(
+    r"\b(?:[\wæøå]*mapp(?:e|er|ene|a|ane|ar)|[\wæøå]+saker|[\wæøå]+sakene|[\wæøå]+sakane|"
+    r"byggesak\w*|byggjesak\w*|søknadene|søknadane|journalene|journalane|case files|"
+    r"personnel files|pupil files|records of)\b",
+    _F,
+)
+_RETENTION = re.compile(
+    r"\b(?:bevares|bevarast|bevart|takast vare på|tas vare på|ta vare på|kept|preserved|"
+    r"retained)\s+(?:[\w-]+\s+){0,2}?(?:for alltid|for all framtid|for all fremtid|"
+    r"for ettertiden|for ettertida|permanently|for ever|forever|for good)\b|"
+    r"\b(?:kassere\w*|kasserast|kasseres|destroy\w*|dispose of|delete)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:etter|after)\s+(?:et bestemt|ei viss|en viss|eit visst|et visst|a certain|a set|\d+|"
+    r"hvor mange|kor mange|how many)|"
+    r"\b(?:hvor mange år|kor mange år|how many years)\b[^?.!]{0,60}\b(?:oppbevare\w*|"
+    r"ta vare på|keep|retain)\b",
+    _F,
+)
+
+
 def asks_fact(question: str) -> str | None:
     """The kind of fact (record, current, local, national, amended, advice, howto, product,
     predict) the question asks for, or None."""
@@ -437,4 +464,7 @@ def asks_fact(question: str) -> str | None:
                 return fact.kind
     if _WHICH_NORWEGIAN_BODY.search(question) and _AI_MENTION.search(question):
         return "national"
+    asking = " ".join(asking_sentences(question)) or question
+    if _RETENTION.search(asking) and _RECORD_TYPE.search(question):
+        return "disposal"
     return None

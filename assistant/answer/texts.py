@@ -42,6 +42,11 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kildene mine sier hva regelverket krever, ikke hva en bestemt leverandør eller et "
             "bestemt produkt gjør med dataene, for eksempel hvor de lagres."
         ),
+        "fact_disposal": (
+            "Hvor lenge bestemte typer dokumenter skal oppbevares, og hva som skal bevares for "
+            "ettertiden, fastsetter Nasjonalarkivet i egen forskrift og organet i egne "
+            "bevarings- og kassasjonsvedtak; ingen av dem er blant kildene mine."
+        ),
         "fact_predict": (
             "Kildene mine sier hva regelverket krever; de kan ikke forutsi hvordan en domstol "
             "eller klagenemnd vil avgjøre en sak."
@@ -140,6 +145,11 @@ TEXTS: dict[str, dict[str, str]] = {
             "Kjeldene mine seier kva regelverket krev, ikkje kva ein bestemt leverandør eller eit "
             "bestemt produkt gjer med dataa, til dømes kvar dei vert lagra."
         ),
+        "fact_disposal": (
+            "Kor lenge bestemte typar dokument skal oppbevarast, og kva som skal takast vare på "
+            "for ettertida, fastset Nasjonalarkivet i eiga forskrift og organet i eigne "
+            "bevarings- og kassasjonsvedtak; ingen av dei er blant kjeldene mine."
+        ),
         "fact_predict": (
             "Kjeldene mine seier kva regelverket krev; dei kan ikkje seie føre korleis ein "
             "domstol eller klagenemnd vil avgjere ei sak."
@@ -237,6 +247,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_product": (
             "My sources say what the rules require, not what a particular vendor or product does "
             "with the data, such as where it is stored."
+        ),
+        "fact_disposal": (
+            "How long particular kinds of records are kept, and which are preserved for "
+            "posterity, is set by the National Archives in a regulation of its own and by the "
+            "body's own retention and disposal decisions; neither is among my sources."
         ),
         "fact_predict": (
             "My sources say what the rules require; they cannot predict how a court or a "
