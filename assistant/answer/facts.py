@@ -11,17 +11,23 @@ The patterns are narrow on purpose: a question that only mentions last year ("we
 last year; was the procurement lawful?") or asks what a fine can be ("how large a fine can we
 get?") is a question about the rules and is answered. What counts:
 - a record: someone has (ever, so far) been fined, approved or certified; a fine that was
-  imposed on someone; a count of what happened over a past period ("how many … last year");
-  what an authority has said on the matter ("what has Datatilsynet said about it?"); how many
-  municipalities do something, what is most common;
+  imposed on someone, or given over recent years; a count of what happened over a past period
+  ("how many … last year"); what an authority has said on the matter ("what has Datatilsynet
+  said about it?"), or what the ombudsman, an appeals board or a court has said; what
+  happened in a case; who holds an office now; how many municipalities do something, what is
+  most common;
 - a current value: today's rate, price or basic amount (G) in kroner, this year's
   application deadline;
 - a later change: a postponement and its new dates, the EU's "omnibus" packages — the sources
   hold the acts as adopted;
 - advice: which product, vendor or practice is best; how to set up a named program;
 - a local fact: a contact's phone number or e-mail address, who the contact person is, which
-  bodies the municipality is a member of, who holds a post in a named municipality — nothing
-  in laws and guidance is about one municipality;
+  bodies the municipality is a member of, who holds a post in a named municipality or "hos
+  oss", the office's own routines and decisions, which menu or form of a program it uses —
+  nothing in laws and guidance is about one municipality;
+- the retention of one kind of record (personnel files, pupil files, building cases): the
+  National Archives' regulation on preservation and disposal and the body's own decisions set
+  it, not the archive law the sources hold;
 - the AI Act in Norway: the sources hold the regulation as the EU adopted it, not how Norway
   takes it in (a Norwegian AI act, "KI-loven", the authorities Norway designates, when it
   applies or becomes binding here, its place in the EEA Agreement). A question about what

@@ -5,7 +5,10 @@ answered only by text that states such a figure. When none of the best passages 
 quoting them would answer a question nobody asked ("what are the rules about fees?") instead of
 the one asked ("how much?"); the answer says the sources do not give the figure. The check
 reads the passages' text, not their meaning: a passage with any amount counts, so it can only
-hold back answers whose best passages state no figure of the kind at all.
+hold back answers whose best passages state no figure of the kind at all. A count in a named
+unit ("how many hours") needs that unit, "how often" a frequency, a share a percentage; and a
+claim the question asks to have confirmed ("Stemmer det at … ti prosent?") needs its own
+figures in the passages.
 """
 
 from __future__ import annotations
