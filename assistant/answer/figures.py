@@ -19,13 +19,19 @@ from dataclasses import dataclass
 
 from assistant.retrieval.text import asking_sentences
 
-# numbers as the sources write them: digits, or words ("tre veker", "three months"); the words
-# that are also articles ("en", "ei", "ett") count only before a unit ("ein månad")
-_NUMBER_WORDS = (
-    "én|éi|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|"
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    "seventy-two"
-)
+# number words and their values; a claim's figure is found in a text in either form ("ti
+# prosent", "10 %")
+_WORD_NUMBERS = {
+    "to": "2", "tre": "3", "fire": "4", "fem": "5", "seks": "6", "sju": "7", "syv": "7",
+    "åtte": "8", "ni": "9", "ti": "10", "tolv": "12", "femten": "15", "tjue": "20",
+    "tretti": "30", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "fifteen": "15",
+    "twenty": "20", "thirty": "30",
+}  # fmt: skip
+# numbers as the sources write them: digits, or words ("tre veker", "three months"), also the
+# ones a claim does not read as its figure ("one of the …"); the words that are also articles
+# ("en", "ei", "ett") count only before a unit ("ein månad")
+_NUMBER_WORDS = "|".join(["én", "éi", "elleve", "one", "eleven", "seventy-two", *_WORD_NUMBERS])
 _NUMBER = rf"(?:\d[\d .,]*|\b(?:{_NUMBER_WORDS}|en|ei|ein|ett|eitt|a|an))"
 _MONTHS = (
     "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
@@ -232,13 +238,6 @@ _CLAIM = re.compile(
     r"vi har hørt|me har høyrt|i have heard|i've heard|we have heard|we've heard)\b[^.?!]*",
     re.IGNORECASE,
 )
-_WORD_NUMBERS = {
-    "to": "2", "tre": "3", "fire": "4", "fem": "5", "seks": "6", "sju": "7", "syv": "7",
-    "åtte": "8", "ni": "9", "ti": "10", "tolv": "12", "femten": "15", "tjue": "20",
-    "tretti": "30", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "fifteen": "15",
-    "twenty": "20", "thirty": "30",
-}  # fmt: skip
 _CLAIMED = re.compile(
     r"\b\d+(?:[,.]\d+)?\b|\b(?:" + "|".join(_WORD_NUMBERS) + r")(?=[\s-])", re.IGNORECASE
 )
@@ -279,5 +278,8 @@ def asked(question: str) -> list[Figure]:
 
 def unstated(figures: Iterable[Figure], texts: Sequence[str]) -> list[Figure]:
     """The asked figures that none of `texts` states."""
+    figures = list(figures)
+    if not figures:  # most questions ask for none: nothing to read
+        return []
     plain = [_GROUPED.sub("", t) for t in texts]
     return [f for f in figures if not any(f.states.search(t) for t in plain)]
