@@ -1,9 +1,9 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
 held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
-regelrett-heldout6.jsonl and regelrett-heldout7.jsonl, and the development sets
-evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl, regelrett-dev8.jsonl and
-regelrett-dev9.jsonl (evals/README.md).
+regelrett-heldout6.jsonl, regelrett-heldout7.jsonl and regelrett-heldout8.jsonl, and the
+development sets evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl,
+regelrett-dev8.jsonl and regelrett-dev9.jsonl (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
@@ -42,6 +42,7 @@ DEV7 = ROOT / "evals" / "datasets" / "regelrett-dev7.jsonl"
 HELDOUT7 = ROOT / "evals" / "datasets" / "regelrett-heldout7.jsonl"
 DEV8 = ROOT / "evals" / "datasets" / "regelrett-dev8.jsonl"
 DEV9 = ROOT / "evals" / "datasets" / "regelrett-dev9.jsonl"
+HELDOUT8 = ROOT / "evals" / "datasets" / "regelrett-heldout8.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -55,6 +56,7 @@ ALL_SETS = (
     HELDOUT7,
     DEV8,
     DEV9,
+    HELDOUT8,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -152,6 +154,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "heldout7",
         "dev8",
         "dev9",
+        "heldout8",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
