@@ -390,6 +390,15 @@ class AnswerSettings(_Section):
     lexical_full: float = Field(
         default=10.0, gt=0, description="BM25 score that counts as full lexical evidence."
     )
+    answerability: str = Field(
+        default="",
+        description=(
+            "The answerability scorer (a JSON file written by regelrett train-refusal): a "
+            "question it scores above its threshold is refused; empty: the file shipped in "
+            "knowledge/answerability.json; 'off': not used. It is used only with the embedder "
+            "it was learnt with."
+        ),
+    )
     figure_depth: int = Field(
         default=3,
         ge=0,

@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
+from assistant.answer.answerability import Answerability, load_for
 from assistant.answer.currency import currency_notes
 from assistant.answer.extractive import Quote, compose, pick_quotes
 from assistant.answer.facts import asks_fact
@@ -36,6 +39,7 @@ from assistant.llm import ChatModel, make_chat_model
 from assistant.pii import mask
 from assistant.prompts import Prompts, load_prompts
 from assistant.records import Answer, Citation, Passage, authority_label
+from assistant.resources import data_folder
 from assistant.retrieval import Filters, Retrieval, Retriever
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.text import analyse
@@ -69,6 +73,8 @@ class Assistant:
         self.prompts = load_prompts()
         self._chat = chat_model
         self.config_hash = _config_hash(settings, self.prompts)
+        self._answerability: Answerability | Literal[False] | None = None
+        self._lock = threading.Lock()
 
     def chat_model(self) -> ChatModel:
         if self._chat is None:
@@ -77,6 +83,27 @@ class Assistant:
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
+        self.answerability()
+
+    def answerability(self) -> Answerability | None:
+        """The answerability scorer (settings.answer.answerability, else the shipped
+        knowledge/answerability.json); None when off, absent, or learnt with another embedder."""
+        with self._lock:
+            if self._answerability is None:
+                configured = self.settings.answer.answerability
+                if configured == "off":
+                    self._answerability = False
+                else:
+                    path = (
+                        Path(configured)
+                        if configured
+                        else data_folder("knowledge") / "answerability.json"
+                    )
+                    if configured and not path.is_file():
+                        raise ValueError(f"the answerability scorer {path} does not exist")
+                    embedder = self.retriever.embedder
+                    self._answerability = load_for(path, embedder.id, embedder.dim) or False
+            return self._answerability or None
 
     def answer(
         self,
@@ -171,6 +198,11 @@ class Assistant:
         if answer.confidence < self._threshold(language) or not quotes or elsewhere:
             self._refuse(answer, retrieval.passages, elsewhere)
             yield Event("delta", answer.answer)
+        elif self._unanswerable(retrieval, answer.confidence):
+            # what the question asks is of a kind the sources do not give (a figure, a local
+            # practice, an event, a product's menu…), however close the passages are
+            self._refuse(answer, retrieval.passages)
+            yield Event("delta", answer.answer)
         elif mode == "llm":
             answer.sources = retrieval.passages[: self.settings.answer.llm_sources]
             yield from self._generate(answer, retrieval, quotes)
@@ -257,6 +289,14 @@ class Assistant:
             "no": set(analyse(no, "nb", index.vocab)),
             "en": set(analyse(en, "en", index.vocab)),
         }
+
+    def _unanswerable(self, retrieval: Retrieval, confidence: float) -> bool:
+        scorer = self.answerability()
+        if scorer is None or retrieval.vector is None:
+            return False
+        if any(r.explicit_law for r in retrieval.references):
+            return False  # a question that names its law and section is about that provision
+        return scorer.refuses(retrieval.vector, confidence)
 
     def _threshold(self, language: str) -> float:
         """The refusal threshold for a question in `language` (English has its own, if set)."""

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import typer
 
 from assistant.cli.common import console, fail, load_settings
@@ -330,3 +331,80 @@ def train_rerank_cmd(
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
+
+
+def train_refusal_cmd(
+    datasets: list[Path] = typer.Argument(
+        ...,
+        help="Our own eval sets to learn from (never the shared sample or a blind held-out set).",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Where to write the scorer (default: knowledge/answerability.json)."
+    ),
+    l2: float = typer.Option(0.03, "--l2", min=0.0, help="Weight decay on the vector weights."),
+    budget: float = typer.Option(
+        0.02,
+        "--budget",
+        min=0.0,
+        max=0.5,
+        help="Highest share of answerable questions the scorer may refuse (on held-out scores).",
+    ),
+    folds: int = typer.Option(
+        5, "--folds", min=2, help="Folds when only one dataset is given (else: one per set)."
+    ),
+    collection: str = typer.Option("regelrett-eval", "--collection"),
+) -> None:
+    """Learn the answerability scorer: which questions ask for what the sources do not give.
+    Prints each set's figures with the set held out, then writes the scorer."""
+    from assistant.answer.answerability import auc
+    from assistant.resources import data_folder
+    from assistant.wiring import open_assistant
+    from evals.harness import load_dataset
+    from evals.train_refusal import collect, learn
+
+    settings = _eval_settings(collection, answerability="off")
+    try:
+        items = [(ds.name, it) for ds in datasets for it in load_dataset(ds)]
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    if not items:
+        fail("the datasets hold no questions")
+    target = out or data_folder("knowledge") / "answerability.json"
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            console.print(f"  answered {done}/{total}")
+
+    with open_assistant(settings) as assistant:
+        embedder = assistant.retriever.embedder.id
+        try:
+            examples = collect(assistant, items, progress)
+        except ValueError as exc:
+            fail(str(exc))
+    unanswerable = sum(e.unanswerable for e in examples)
+    if not 0 < unanswerable < len(examples):
+        fail("need both answerable and unanswerable questions to learn from")
+    trained_on = ", ".join(ds.name for ds in datasets) + (
+        f" ({len(examples)} questions, {unanswerable} unanswerable; l2 {l2}, budget {budget})"
+    )
+    try:
+        scorer, held, per_set = learn(examples, embedder, l2, budget, folds, trained_on)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        fail(str(exc))
+    y = np.array([e.unanswerable for e in examples])
+    conf = np.array([e.confidence for e in examples])
+    held_out = "each set held out" if len({e.group for e in examples}) > 1 else f"{folds} folds"
+    console.print(
+        f"{len(examples)} questions ({unanswerable} unanswerable); scores with {held_out}: "
+        f"AUC {auc(held, y):.3f} (confidence alone {auc(-conf, y):.3f})"
+    )
+    console.print(f"threshold {scorer.threshold:.4f} (at most {budget:.0%} of answerable refused)")
+    console.print("refused without -> with the scorer (held-out scores):")
+    for f in per_set:
+        console.print(
+            f"  {f.name:<32} unanswerable {f.refused_before}/{f.unanswerable} -> "
+            f"{f.refused_after}/{f.unanswerable}   answerable {f.false_before}/{f.answerable} -> "
+            f"{f.false_after}/{f.answerable}"
+        )
+    scorer.save(target)
+    console.print(f"scorer written to {target}")

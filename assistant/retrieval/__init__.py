@@ -175,6 +175,8 @@ class Retrieval:
     timings: dict[str, float] = field(default_factory=dict)
     best_dense: float = 0.0
     best_lexical: float = 0.0
+    # the question's embedding, as searched (read by the answerability scorer)
+    vector: npt.NDArray[np.float32] | None = field(default=None, repr=False, compare=False)
     # the index these positions and passages come from: what answers from this retrieval must
     # use, even if the store has moved on to a new generation meanwhile (a re-ingest)
     index: LexicalIndex | None = field(default=None, repr=False, compare=False)
@@ -507,6 +509,7 @@ class Retriever:
             timings=timings,
             best_dense=max((s for fam in FAMILIES for _, s in dense[fam]), default=0.0),
             best_lexical=max((s for fam in FAMILIES for _, s in lexical[fam]), default=0.0),
+            vector=vector,
             index=index,
             unknown_laws=resolver.unknown_laws(question),
             unknown_standards=unknown_standards(question, self._standards(index)),
