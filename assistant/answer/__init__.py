@@ -296,6 +296,10 @@ class Assistant:
             return False
         if any(r.explicit_law for r in retrieval.references):
             return False  # a question that names its law and section is about that provision
+        if retrieval.passages and retrieval.passages[0].doc_type == "template":
+            # the office's own template or routine answers questions about local practice,
+            # the very kind the scorer learnt to refuse from sources that hold none
+            return False
         return scorer.refuses(retrieval.vector, confidence)
 
     def _threshold(self, language: str) -> float:
