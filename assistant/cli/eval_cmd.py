@@ -396,15 +396,17 @@ def train_refusal_cmd(
     held_out = "each set held out" if len({e.group for e in examples}) > 1 else f"{folds} folds"
     console.print(
         f"{len(examples)} questions ({unanswerable} unanswerable); scores with {held_out}: "
-        f"AUC {auc(held, y):.3f} (confidence alone {auc(-conf, y):.3f})"
+        f"AUC {auc(held, y):.3f} (confidence alone {auc(-conf, y):.3f})",
+        soft_wrap=True,
     )
     console.print(f"threshold {scorer.threshold:.4f} (at most {budget:.0%} of answerable refused)")
     console.print("refused without -> with the scorer (held-out scores):")
     for f in per_set:
         console.print(
-            f"  {f.name:<32} unanswerable {f.refused_before}/{f.unanswerable} -> "
-            f"{f.refused_after}/{f.unanswerable}   answerable {f.false_before}/{f.answerable} -> "
-            f"{f.false_after}/{f.answerable}"
+            f"  {f.name:<28} unanswerable {f.refused_before}/{f.unanswerable} -> "
+            f"{f.refused_after}/{f.unanswerable}  answerable {f.false_before}/{f.answerable} -> "
+            f"{f.false_after}/{f.answerable}",
+            soft_wrap=True,
         )
     scorer.save(target)
     console.print(f"scorer written to {target}")
