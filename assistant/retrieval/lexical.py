@@ -24,7 +24,7 @@ import numpy.typing as npt
 from assistant.retrieval.text import Vocabulary, analyse, stem_lang, words
 from assistant.store import StoredChunk, VectorStore
 
-FORMAT_VERSION = 5  # bump whenever the class changes shape
+FORMAT_VERSION = 6  # bump whenever the class changes shape
 
 
 @dataclass

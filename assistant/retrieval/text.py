@@ -127,6 +127,25 @@ def words(text: str) -> list[str]:
     return [m.group(0).lower().replace(" ", "") for m in _TOKEN.finditer(text)]
 
 
+_CAPS = re.compile(r"\b[A-ZÆØÅ]{2,6}\b")
+_WORD = re.compile(r"\b[^\W\d_]{2,}\b")
+
+
+def _acronyms(text: str) -> set[str]:
+    """Words written in capitals inside running text ("IT", "US", "KOR"), lower-cased: an
+    acronym that spells a stop word ("the US provider", "the IT department", nynorsk "kor")
+    is content there. Lines mostly in capitals (headings) count for nothing."""
+    found: set[str] = set()
+    for line in text.splitlines():
+        caps = _CAPS.findall(line)
+        if not caps:
+            continue
+        shouted = [w for w in _WORD.findall(line) if w.isupper()]
+        if len(shouted) * 2 < len(_WORD.findall(line)):
+            found.update(c.lower() for c in caps)
+    return found
+
+
 @lru_cache(maxsize=4)
 def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english" if lang == "en" else "norwegian")
@@ -174,9 +193,10 @@ def analyse(text: str, lang: str, vocab: Vocabulary | None = None) -> list[str]:
     """Stemmed tokens without stop words, with the parts of Norwegian compounds added."""
     family = stem_lang(lang)
     stop = STOP_EN if family == "en" else STOP_NO
+    kept = _acronyms(text) & stop
     out: list[str] = []
     for word in words(text):
-        if word in stop or (len(word) < 2 and not word.isdigit()):
+        if (word in stop and word not in kept) or (len(word) < 2 and not word.isdigit()):
             continue
         out.append(word)
         if family == "no" and vocab is not None:
