@@ -3,7 +3,8 @@ held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
 regelrett-heldout6.jsonl, regelrett-heldout7.jsonl and regelrett-heldout8.jsonl, and the
 development sets evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl,
-regelrett-dev8.jsonl, regelrett-dev9.jsonl and regelrett-dev10.jsonl (evals/README.md).
+regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl and regelrett-dev11.jsonl
+(evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
@@ -44,6 +45,7 @@ DEV8 = ROOT / "evals" / "datasets" / "regelrett-dev8.jsonl"
 DEV9 = ROOT / "evals" / "datasets" / "regelrett-dev9.jsonl"
 HELDOUT8 = ROOT / "evals" / "datasets" / "regelrett-heldout8.jsonl"
 DEV10 = ROOT / "evals" / "datasets" / "regelrett-dev10.jsonl"
+DEV11 = ROOT / "evals" / "datasets" / "regelrett-dev11.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -59,6 +61,7 @@ ALL_SETS = (
     DEV9,
     HELDOUT8,
     DEV10,
+    DEV11,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -158,6 +161,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "dev9",
         "heldout8",
         "dev10",
+        "dev11",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
