@@ -1,9 +1,10 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
 held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
-regelrett-heldout6.jsonl, regelrett-heldout7.jsonl and regelrett-heldout8.jsonl, and the
-development sets evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl,
-regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl and regelrett-dev11.jsonl
+regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl and
+regelrett-heldout9.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl,
+regelrett-dev7.jsonl, regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl and
+regelrett-dev11.jsonl
 (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
@@ -46,6 +47,7 @@ DEV9 = ROOT / "evals" / "datasets" / "regelrett-dev9.jsonl"
 HELDOUT8 = ROOT / "evals" / "datasets" / "regelrett-heldout8.jsonl"
 DEV10 = ROOT / "evals" / "datasets" / "regelrett-dev10.jsonl"
 DEV11 = ROOT / "evals" / "datasets" / "regelrett-dev11.jsonl"
+HELDOUT9 = ROOT / "evals" / "datasets" / "regelrett-heldout9.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -62,6 +64,7 @@ ALL_SETS = (
     HELDOUT8,
     DEV10,
     DEV11,
+    HELDOUT9,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -162,6 +165,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "heldout8",
         "dev10",
         "dev11",
+        "heldout9",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
