@@ -3,8 +3,8 @@ held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
 regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl and
 regelrett-heldout9.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl,
-regelrett-dev7.jsonl, regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl and
-regelrett-dev11.jsonl
+regelrett-dev7.jsonl, regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl,
+regelrett-dev11.jsonl and regelrett-dev12.jsonl
 (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
@@ -48,6 +48,7 @@ HELDOUT8 = ROOT / "evals" / "datasets" / "regelrett-heldout8.jsonl"
 DEV10 = ROOT / "evals" / "datasets" / "regelrett-dev10.jsonl"
 DEV11 = ROOT / "evals" / "datasets" / "regelrett-dev11.jsonl"
 HELDOUT9 = ROOT / "evals" / "datasets" / "regelrett-heldout9.jsonl"
+DEV12 = ROOT / "evals" / "datasets" / "regelrett-dev12.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -65,6 +66,7 @@ ALL_SETS = (
     DEV10,
     DEV11,
     HELDOUT9,
+    DEV12,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -166,6 +168,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "dev10",
         "dev11",
         "heldout9",
+        "dev12",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
