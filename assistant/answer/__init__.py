@@ -300,7 +300,7 @@ class Assistant:
             # the office's own template or routine answers questions about local practice,
             # the very kind the scorer learnt to refuse from sources that hold none
             return False
-        return scorer.refuses(retrieval.vector, confidence)
+        return scorer.refuses(retrieval.vector, confidence, retrieval.question)
 
     def _threshold(self, language: str) -> float:
         """The refusal threshold for a question in `language` (English has its own, if set)."""

@@ -5,19 +5,24 @@ provision from a question one step beside it in the same words ("what does § 32
 fees" against "what fee does our municipality charge"). The kind of ask is in the question
 itself: a figure, a person or office, local practice, a product's menu, an event, an opinion.
 The rules in `facts.py` and `figures.py` name such asks word by word, and new wordings slip
-past them. This scorer reads the question's embedding (the vector retrieval already computed)
-and the retrieval confidence, and gives the log-odds that the question is not answered by the
-sources: a logistic regression learnt from our eval sets by `evals.train_refusal`, shipped in
-`knowledge/answerability.json` with the threshold chosen on held-out predictions. It belongs to
-the embedder it was learnt with; with another embedder it is not used.
+past them. This scorer reads the question's embedding (the vector retrieval already computed),
+the question's words, and the retrieval confidence, and gives the log-odds that the question is
+not answered by the sources: a logistic regression learnt from our eval sets by
+`evals.train_refusal`, shipped in `knowledge/answerability.json` with the threshold chosen on
+held-out predictions. The embedding carries what a question is about; the words carry the kind
+of ask the embedding blurs ("worth it", "which municipalities", "kommer til å"), each word with
+its own weight, learnt with a heavier penalty than the embedding's. It belongs to the embedder
+it was learnt with; with another embedder it is not used.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
@@ -27,6 +32,33 @@ import numpy.typing as npt
 log = logging.getLogger(__name__)
 
 VectorLike: TypeAlias = Sequence[float] | npt.NDArray[np.floating]
+_WORD = re.compile(r"\w+")
+
+
+def question_words(text: str) -> set[str]:
+    """The distinct words of a question, lower-cased: what the word weights read."""
+    return set(_WORD.findall(text.lower()))
+
+
+def vocabulary(questions: Iterable[str], min_count: int = 2) -> list[str]:
+    """The words found in at least `min_count` of the questions, sorted: a word seen in one
+    question only says more about that question than about a kind of ask."""
+    counts: Counter[str] = Counter()
+    for q in questions:
+        counts.update(question_words(q))
+    return sorted(w for w, n in counts.items() if n >= min_count)
+
+
+def word_matrix(questions: Sequence[str], vocab: Sequence[str]) -> npt.NDArray[np.float64]:
+    """One row per question: 1 where it holds the vocabulary's word."""
+    column = {w: j for j, w in enumerate(vocab)}
+    out = np.zeros((len(questions), len(vocab)))
+    for i, q in enumerate(questions):
+        for w in question_words(q):
+            j = column.get(w)
+            if j is not None:
+                out[i, j] = 1.0
+    return out
 
 
 def embedder_model(embedder_id: str) -> str:
@@ -37,8 +69,8 @@ def embedder_model(embedder_id: str) -> str:
 
 @dataclass(frozen=True)
 class Answerability:
-    """Log-odds that a question is unanswerable: weights · vector + conf_weight · confidence
-    + bias; above `threshold` the question is refused."""
+    """Log-odds that a question is unanswerable: weights · vector + the weights of the
+    question's words + conf_weight · confidence + bias; above `threshold` it is refused."""
 
     weights: npt.NDArray[np.float64]
     conf_weight: float
@@ -46,19 +78,21 @@ class Answerability:
     threshold: float
     embedder: str
     trained_on: str = ""
+    words: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def dim(self) -> int:
         return int(self.weights.shape[0])
 
-    def score(self, vector: VectorLike, confidence: float) -> float:
+    def score(self, vector: VectorLike, confidence: float, question: str = "") -> float:
         v = np.asarray(vector, dtype=np.float64)
         if v.shape != self.weights.shape:
             raise ValueError(f"a vector of {v.shape[0]} values, the scorer wants {self.dim}")
-        return float(v @ self.weights + self.conf_weight * confidence + self.bias)
+        words = sum(self.words.get(w, 0.0) for w in question_words(question)) if question else 0
+        return float(v @ self.weights + words + self.conf_weight * confidence + self.bias)
 
-    def refuses(self, vector: VectorLike, confidence: float) -> bool:
-        return self.score(vector, confidence) > self.threshold
+    def refuses(self, vector: VectorLike, confidence: float, question: str = "") -> bool:
+        return self.score(vector, confidence, question) > self.threshold
 
     def fits(self, embedder_id: str, dim: int) -> bool:
         return embedder_model(embedder_id) == embedder_model(self.embedder) and dim == self.dim
@@ -73,6 +107,9 @@ class Answerability:
                 "conf_weight": round(self.conf_weight, 6),
                 "trained_on": self.trained_on,
                 "weights": [round(float(w), 6) for w in self.weights],
+                "words": {
+                    w: round(float(x), 6) for w, x in sorted(self.words.items()) if abs(x) >= 1e-6
+                },
             },
             ensure_ascii=False,
         )
@@ -91,6 +128,12 @@ class Answerability:
         weights = np.asarray(raw.get("weights", ()), dtype=np.float64)
         if weights.ndim != 1 or weights.shape[0] == 0 or weights.shape[0] != raw.get("dim"):
             raise ValueError(f"{path}: 'weights' must hold 'dim' numbers")
+        words = raw.get("words", {})
+        if not isinstance(words, dict) or not all(
+            isinstance(w, str) and isinstance(x, int | float) and not isinstance(x, bool)
+            for w, x in words.items()
+        ):
+            raise ValueError(f"{path}: 'words' must map words to numbers")
         try:
             return cls(
                 weights=weights,
@@ -99,6 +142,7 @@ class Answerability:
                 threshold=float(raw["threshold"]),
                 embedder=str(raw["embedder"]),
                 trained_on=str(raw.get("trained_on", "")),
+                words={w: float(x) for w, x in words.items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: missing or bad field {exc}") from exc
@@ -113,20 +157,28 @@ def fit(
 ) -> tuple[npt.NDArray[np.float64], float, float]:
     """Logistic regression by Newton's method: (weights, conf_weight, bias). The vector's
     weights carry an L2 penalty of `l2`; the confidence weight and the bias do not."""
-    x = np.hstack(
-        [
-            np.asarray(vectors, dtype=np.float64),
-            np.asarray(confidences, dtype=np.float64)[:, None],
-            np.ones((len(vectors), 1)),
-        ]
-    )
+    (w,), cw, b = fit_blocks([(vectors, l2)], confidences, unanswerable, iterations)
+    return w, cw, b
+
+
+def fit_blocks(
+    blocks: Sequence[tuple[npt.NDArray[np.floating], float]],
+    confidences: npt.NDArray[np.floating],
+    unanswerable: npt.NDArray[np.bool_],
+    iterations: int = 30,
+) -> tuple[list[npt.NDArray[np.float64]], float, float]:
+    """Logistic regression by Newton's method over blocks of features (one row per question),
+    each block with its own L2 penalty (the embedding; the question's words); the confidence
+    weight and the bias carry none. Returns each block's weights, conf_weight and bias."""
     y = np.asarray(unanswerable, dtype=np.float64)
     if y.min() == y.max():
         raise ValueError("need both answerable and unanswerable questions to learn from")
-    dim = x.shape[1]
-    penalty = np.full(dim, l2)
-    penalty[-2:] = 1e-6  # confidence and bias: (almost) free
-    w = np.zeros(dim)
+    mats = [np.asarray(m, dtype=np.float64).reshape(len(y), -1) for m, _ in blocks]
+    x = np.hstack([*mats, np.asarray(confidences, dtype=np.float64)[:, None], np.ones((len(y), 1))])
+    penalty = np.concatenate(
+        [*(np.full(m.shape[1], l2) for m, (_, l2) in zip(mats, blocks, strict=True)), [1e-6] * 2]
+    )  # confidence and bias: (almost) free
+    w = np.zeros(x.shape[1])
     for _ in range(iterations):
         p = 0.5 * (1.0 + np.tanh(0.5 * (x @ w)))  # the logistic, without overflow
         grad = x.T @ (p - y) + penalty * w
@@ -135,7 +187,11 @@ def fit(
         w -= step
         if float(np.abs(step).max()) < 1e-8:
             break
-    return w[:-2], float(w[-2]), float(w[-1])
+    out, start = [], 0
+    for m in mats:
+        out.append(w[start : start + m.shape[1]])
+        start += m.shape[1]
+    return out, float(w[-2]), float(w[-1])
 
 
 def choose_threshold(
@@ -189,4 +245,15 @@ def load_for(path: Path, embedder_id: str, dim: int) -> Answerability | None:
     return scorer
 
 
-__all__ = ["Answerability", "auc", "choose_threshold", "embedder_model", "fit", "load_for"]
+__all__ = [
+    "Answerability",
+    "auc",
+    "choose_threshold",
+    "embedder_model",
+    "fit",
+    "fit_blocks",
+    "load_for",
+    "question_words",
+    "vocabulary",
+    "word_matrix",
+]

@@ -341,7 +341,14 @@ def train_refusal_cmd(
     out: Path | None = typer.Option(
         None, "--out", help="Where to write the scorer (default: knowledge/answerability.json)."
     ),
-    l2: float = typer.Option(0.03, "--l2", min=0.0, help="Weight decay on the vector weights."),
+    l2: float = typer.Option(0.1, "--l2", min=0.0, help="Weight decay on the vector weights."),
+    words: bool = typer.Option(
+        True, "--words/--no-words", help="Also read the question's words (not only its vector)."
+    ),
+    word_l2: float = typer.Option(1.0, "--word-l2", min=0.0, help="Weight decay on the words."),
+    min_count: int = typer.Option(
+        2, "--min-count", min=1, help="Read a word only if this many training questions hold it."
+    ),
     budget: float = typer.Option(
         0.02,
         "--budget",
@@ -360,7 +367,7 @@ def train_refusal_cmd(
     from assistant.resources import data_folder
     from assistant.wiring import open_assistant
     from evals.harness import load_dataset
-    from evals.train_refusal import collect, learn
+    from evals.train_refusal import Words, collect, learn
 
     settings = _eval_settings(collection, answerability="off")
     try:
@@ -384,11 +391,16 @@ def train_refusal_cmd(
     unanswerable = sum(e.unanswerable for e in examples)
     if not 0 < unanswerable < len(examples):
         fail("need both answerable and unanswerable questions to learn from")
+    reading = Words(word_l2, min_count) if words else None
+    how = f"words l2 {word_l2}, min count {min_count}" if reading else "no words"
     trained_on = ", ".join(ds.name for ds in datasets) + (
-        f" ({len(examples)} questions, {unanswerable} unanswerable; l2 {l2}, budget {budget})"
+        f" ({len(examples)} questions, {unanswerable} unanswerable; l2 {l2}, {how}, "
+        f"budget {budget})"
     )
     try:
-        scorer, held, per_set = learn(examples, embedder, l2, budget, folds, trained_on)
+        scorer, held, per_set = learn(
+            examples, embedder, l2, budget, folds, trained_on, words=reading
+        )
     except (ValueError, np.linalg.LinAlgError) as exc:
         fail(str(exc))
     y = np.array([e.unanswerable for e in examples])
@@ -400,6 +412,13 @@ def train_refusal_cmd(
         soft_wrap=True,
     )
     console.print(f"threshold {scorer.threshold:.4f} (at most {budget:.0%} of answerable refused)")
+    if scorer.words:
+        top = sorted(scorer.words.items(), key=lambda kv: -abs(kv[1]))[:12]
+        console.print(
+            f"{len(scorer.words)} words read; the heaviest: "
+            + ", ".join(f"{w} {x:+.2f}" for w, x in top),
+            soft_wrap=True,
+        )
     console.print("refused without -> with the scorer (held-out scores):")
     for f in per_set:
         console.print(
