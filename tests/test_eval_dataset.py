@@ -4,7 +4,7 @@ regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
 regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl and
 regelrett-heldout9.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl,
 regelrett-dev7.jsonl, regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl,
-regelrett-dev11.jsonl and regelrett-dev12.jsonl
+regelrett-dev11.jsonl, regelrett-dev12.jsonl and regelrett-dev13.jsonl
 (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
@@ -49,6 +49,7 @@ DEV10 = ROOT / "evals" / "datasets" / "regelrett-dev10.jsonl"
 DEV11 = ROOT / "evals" / "datasets" / "regelrett-dev11.jsonl"
 HELDOUT9 = ROOT / "evals" / "datasets" / "regelrett-heldout9.jsonl"
 DEV12 = ROOT / "evals" / "datasets" / "regelrett-dev12.jsonl"
+DEV13 = ROOT / "evals" / "datasets" / "regelrett-dev13.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -67,6 +68,7 @@ ALL_SETS = (
     DEV11,
     HELDOUT9,
     DEV12,
+    DEV13,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -169,6 +171,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "dev11",
         "heldout9",
         "dev12",
+        "dev13",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
