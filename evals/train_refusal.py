@@ -133,9 +133,10 @@ def _fit(
     blocks = [(x, l2)]
     vocab: list[str] = []
     if words is not None:
-        vocab = vocabulary((e.question for e in examples), words.min_count)
+        questions = [e.question for e in examples]
+        vocab = vocabulary(questions, words.min_count)
         if vocab:
-            blocks.append((word_matrix([e.question for e in examples], vocab), words.l2))
+            blocks.append((word_matrix(questions, vocab), words.l2))
     weights, cw, b = fit_blocks(blocks, conf, y)
     word_weights = dict(zip(vocab, (float(v) for v in weights[1]), strict=True)) if vocab else {}
     return weights[0], word_weights, cw, b
@@ -200,7 +201,7 @@ def learn(
 ) -> tuple[Answerability, npt.NDArray[np.float64], list[SetFigures]]:
     """The scorer learnt on all examples, with the threshold chosen on held-out scores; the
     held-out scores; and what the held-out scorer refuses per set at that threshold."""
-    _, _, y = _arrays(examples)
+    y = np.array([e.unanswerable for e in examples], dtype=bool)
     anyway = np.array([e.refused_anyway for e in examples], dtype=bool)
     held = held_out_scores(examples, l2, folds, words)
     threshold = choose_threshold(held, y, anyway, budget)
