@@ -1,8 +1,8 @@
 """Validates the project's own evaluation sets: evals/datasets/regelrett-nb.jsonl and the
 held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
-regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl and
-regelrett-heldout9.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl,
+regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl,
+regelrett-heldout9.jsonl and regelrett-heldout10.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl,
 regelrett-dev7.jsonl, regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl,
 regelrett-dev11.jsonl, regelrett-dev12.jsonl and regelrett-dev13.jsonl
 (evals/README.md).
@@ -50,6 +50,7 @@ DEV11 = ROOT / "evals" / "datasets" / "regelrett-dev11.jsonl"
 HELDOUT9 = ROOT / "evals" / "datasets" / "regelrett-heldout9.jsonl"
 DEV12 = ROOT / "evals" / "datasets" / "regelrett-dev12.jsonl"
 DEV13 = ROOT / "evals" / "datasets" / "regelrett-dev13.jsonl"
+HELDOUT10 = ROOT / "evals" / "datasets" / "regelrett-heldout10.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -69,6 +70,7 @@ ALL_SETS = (
     HELDOUT9,
     DEV12,
     DEV13,
+    HELDOUT10,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -172,6 +174,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "heldout9",
         "dev12",
         "dev13",
+        "heldout10",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
