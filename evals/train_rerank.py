@@ -60,7 +60,8 @@ def collect(
     out = []
     answerable = [it for it in items if it.answerable and it.gold]
     for n, item in enumerate(answerable, start=1):
-        retrieval = retriever.retrieve(item.question)
+        # the weights in use are not needed (nor loadable, when the features just changed)
+        retrieval = retriever.retrieve(item.question, rerank=False)
         index = retrieval.index or retriever.index()
         if retrieval.features is None or not retrieval.candidates:
             raise ValueError("the second stage is off (retrieval.rerank_depth = 0)")

@@ -323,6 +323,13 @@ def test_the_second_stage_sees_every_candidate_and_orders_them(
     assert fused[0] == 1.0 and np.all(fused <= 1.0)
     cover = r.features[:, FEATURES.index("text_cover")]
     assert np.all((cover >= 0) & (cover <= 1)) and cover.max() > 0
+    # where each kind of list put a candidate: the referenced section heads the reference list
+    # (10 / (10 + 0)); a candidate no list of a kind holds reads 0 there
+    at_reference = r.features[:, FEATURES.index("at_reference")]
+    assert set(at_reference[referenced == 1.0]) == {1.0}
+    assert set(at_reference[referenced == 0.0]) == {0.0}
+    at = r.features[:, [n for n, name in enumerate(FEATURES) if name.startswith("at_")]]
+    assert np.all((at >= 0) & (at <= 1)) and (at > 0).any(axis=1).all()
 
     weights = np.zeros(len(FEATURES))
     weights[FEATURES.index("other_language")] = 10.0
@@ -342,6 +349,22 @@ def test_the_second_stage_sees_every_candidate_and_orders_them(
     retrieved = plain.retrieve(question)
     assert retrieved.features is None and retrieved.candidates == []
     assert retrieved.passages[0].section == "§ 3-5"
+
+    # weights learnt for other features cannot be applied, but the features can still be
+    # read to learn new ones: rerank=False neither loads nor applies the weights
+    stale = tmp_path / "stale.json"
+    n = len(FEATURES) - 1
+    Reranker(np.zeros(n), np.zeros(n), np.ones(n), FEATURES[:-1]).save(stale)
+    outdated = settings.model_copy(
+        update={"retrieval": settings.retrieval.model_copy(update={"rerank_weights": str(stale)})}
+    )
+    old = Assistant(outdated, assistant.retriever.store, assistant.retriever.embedder).retriever
+    with pytest.raises(ValueError, match="train it again"):
+        old.retrieve(question)
+    unranked = old.retrieve(question, rerank=False)
+    assert unranked.features is not None and unranked.features.shape[1] == len(FEATURES)
+    # the fused order stands, as with the second stage off
+    assert [p.chunk_id for p in unranked.passages] == [p.chunk_id for p in retrieved.passages]
 
 
 def test_training_examples_are_labelled_by_the_gold_and_cross_validated(

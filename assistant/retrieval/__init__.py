@@ -40,7 +40,7 @@ from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.notes import NotesIndex, load_notes
 from assistant.retrieval.references import Reference, ReferenceResolver
-from assistant.retrieval.rerank import FEATURES, Reranker
+from assistant.retrieval.rerank import FEATURES, LIST_FEATURES, Reranker
 from assistant.retrieval.standards import known_identifiers, unknown_standards
 from assistant.retrieval.subjects import SubjectLaw, SubjectLaws
 from assistant.retrieval.text import question_language
@@ -378,8 +378,15 @@ class Retriever:
     # -- retrieval ---------------------------------------------------------------------------
 
     def retrieve(
-        self, question: str, filters: Filters | None = None, k: int | None = None
+        self,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        rerank: bool = True,
     ) -> Retrieval:
+        """The ranked passages for `question`. With `rerank` False the second stage's features
+        are still computed (for learning its weights, evals.train_rerank) but its weights are
+        neither loaded nor applied: the fused order stands."""
         filters = filters or Filters()
         r = self.settings.retrieval
         k = k or r.k
@@ -479,7 +486,7 @@ class Retriever:
                 if index.vectors is not None
                 else None,
             )
-            reranker = self.reranker()
+            reranker = self.reranker() if rerank else None
             if reranker is not None:
                 head = fused[: r.rerank_depth]
                 # the order changes, the fused scores stay what they were
@@ -574,8 +581,16 @@ class Retriever:
         lexical = {fam: dict(found.lexical[fam]) for fam in FAMILIES}
         best_lexical = {fam: max(lexical[fam].values(), default=0.0) for fam in FAMILIES}
         membership: Counter[int] = Counter()
-        for _w, items, _name in found.lists:
+        group_of = {name: g for g, names in enumerate(LIST_FEATURES.values()) for name in names}
+        # per kind of list, each passage's best (lowest) rank in any list of that kind
+        best_at: list[dict[int, int]] = [{} for _ in LIST_FEATURES]
+        for _w, items, name in found.lists:
             membership.update(set(items))
+            at = best_at[group_of[name]] if name in group_of else None
+            if at is not None:
+                for rank, i in enumerate(items):
+                    if rank < at.get(i, rank + 1):
+                        at[i] = rank
         n_lists = max(len(found.lists), 1)
         top = head[0][1] if head and head[0][1] > 0 else 1.0
         rows = []
@@ -606,6 +621,7 @@ class Retriever:
                     float(meta.get("kind") in _PREAMBLE_KINDS),
                     authority_rank(str(meta.get("doc_type", ""))) / 8.0,
                     float(not found.validity[i].applies),
+                    *(10.0 / (10.0 + at[i]) if i in at else 0.0 for at in best_at),
                 ]
             )
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))

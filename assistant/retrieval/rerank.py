@@ -4,11 +4,16 @@ Rank fusion counts only positions, so a passage that every list has at rank 12 l
 single list has at rank 1, and how well a passage's heading matches the question plays no part.
 The second stage looks again at the first `depth` fused candidates with features that say how
 each was found (fused score and rank, dense similarity, BM25 score, in how many lists), how
-well its heading and text cover the question's words (weighted by rarity), and what it is
-(named source, referenced, other language, recital, authority), and orders them by a weighted
-sum of these. The weights are learnt from an eval set by `evals.train_rerank` (pairwise logistic
-loss: a gold passage should score above each other candidate of its question) and shipped in
-`knowledge/rerank.json`. No model is downloaded: the scorer is a dot product.
+well its heading and text cover the question's words (weighted by rarity), what it is
+(named source, referenced, other language, recital, authority), and where each kind of list
+put it (reference, scoped, intent, notes by words, notes by meaning, dense, lexical, one
+sentence of the question), and orders them by a weighted sum of these. The per-list positions
+let the weights learn what the fixed fusion weights cannot: that a provision whose
+plain-language note matches the question first is likely the answer even when the other lists
+rank it low. The weights are learnt from the development sets by `evals.train_rerank`
+(pairwise logistic loss: a gold passage should score above each other candidate of its
+question) and shipped in `knowledge/rerank.json`. No model is downloaded: the scorer is a dot
+product.
 """
 
 from __future__ import annotations
@@ -38,7 +43,28 @@ FEATURES: tuple[str, ...] = (
     "preamble",  # a recital or preamble
     "authority",  # 1 law … 8 other, scaled to [0, 1]
     "not_in_force",  # not in force on the question's date
+    # where each kind of first-stage list put the passage: 10 / (10 + rank), 0 when absent
+    "at_reference",  # an explicit reference (the referenced provisions, in order)
+    "at_scoped",  # dense or lexical within the sources the question names, implies or links
+    "at_intent",  # entry-into-force or definition provisions the kind of question asks for
+    "at_notes",  # BM25 over the plain-language notes
+    "at_notes_dense",  # the notes' dense similarity
+    "at_dense",  # dense search in the passage's language partition
+    "at_lexical",  # BM25 in the passage's language partition
+    "at_sentence",  # dense search by one sentence of a many-sentence question
 )
+
+# the first-stage list names (retrieval.Retriever.retrieve) behind each "at_" feature
+LIST_FEATURES: dict[str, tuple[str, ...]] = {
+    "at_reference": ("reference",),
+    "at_scoped": ("scoped",),
+    "at_intent": ("commencement", "definition"),
+    "at_notes": ("notes",),
+    "at_notes_dense": ("notes-dense",),
+    "at_dense": ("dense",),
+    "at_lexical": ("lexical",),
+    "at_sentence": ("dense-sentence",),
+}
 
 
 @dataclass(frozen=True)
@@ -153,4 +179,4 @@ def pairwise_loss(reranker: Reranker, groups: Sequence[Group]) -> float:
     return sum(losses) / len(losses) if losses else math.nan
 
 
-__all__ = ["FEATURES", "Group", "Reranker", "pairwise_loss", "train"]
+__all__ = ["FEATURES", "LIST_FEATURES", "Group", "Reranker", "pairwise_loss", "train"]
