@@ -87,6 +87,9 @@ def test_the_shipped_weights_load() -> None:
     model = Reranker.load(data_folder("knowledge") / "rerank.json")
     assert model.weights.shape == (F,)
     assert model.trained_on  # says what it was learnt from
+    # learnt from the development sets, never the shared sample or a blind held-out set
+    assert "regelrett-nb" in model.trained_on and "dev-sample" not in model.trained_on
+    assert "heldout9" not in model.trained_on and "heldout10" not in model.trained_on
 
 
 def _example(n: int, gold_at: int, item_id: str) -> Example:
