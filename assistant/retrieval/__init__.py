@@ -40,7 +40,7 @@ from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.notes import NotesIndex, load_notes
 from assistant.retrieval.references import Reference, ReferenceResolver
-from assistant.retrieval.rerank import FEATURES, LIST_FEATURES, Reranker
+from assistant.retrieval.rerank import FEATURES, LIST_FEATURES, LIST_GROUP, Reranker
 from assistant.retrieval.standards import known_identifiers, unknown_standards
 from assistant.retrieval.subjects import SubjectLaw, SubjectLaws
 from assistant.retrieval.text import question_language
@@ -581,16 +581,14 @@ class Retriever:
         lexical = {fam: dict(found.lexical[fam]) for fam in FAMILIES}
         best_lexical = {fam: max(lexical[fam].values(), default=0.0) for fam in FAMILIES}
         membership: Counter[int] = Counter()
-        group_of = {name: g for g, names in enumerate(LIST_FEATURES.values()) for name in names}
         # per kind of list, each passage's best (lowest) rank in any list of that kind
         best_at: list[dict[int, int]] = [{} for _ in LIST_FEATURES]
         for _w, items, name in found.lists:
             membership.update(set(items))
-            at = best_at[group_of[name]] if name in group_of else None
-            if at is not None:
+            if name in LIST_GROUP:
+                at = best_at[LIST_GROUP[name]]
                 for rank, i in enumerate(items):
-                    if rank < at.get(i, rank + 1):
-                        at[i] = rank
+                    at[i] = min(rank, at.get(i, rank))
         n_lists = max(len(found.lists), 1)
         top = head[0][1] if head and head[0][1] > 0 else 1.0
         rows = []

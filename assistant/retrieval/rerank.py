@@ -27,6 +27,26 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+# Where each kind of first-stage list put the passage, 10 / (10 + rank), 0 when absent: each
+# feature with the list names (retrieval.Retriever.retrieve) it reads.
+LIST_FEATURES: dict[str, tuple[str, ...]] = {
+    # an explicit reference (the referenced provisions, in order)
+    "at_reference": ("reference",),
+    # dense or lexical within the sources the question names, implies or links
+    "at_scoped": ("scoped",),
+    # entry-into-force or definition provisions the kind of question asks for
+    "at_intent": ("commencement", "definition"),
+    "at_notes": ("notes",),  # BM25 over the plain-language notes
+    "at_notes_dense": ("notes-dense",),  # the notes' dense similarity
+    "at_dense": ("dense",),  # dense search in the passage's language partition
+    "at_lexical": ("lexical",),  # BM25 in the passage's language partition
+    "at_sentence": ("dense-sentence",),  # dense search by one sentence of a long question
+}
+# a list name -> the position of its feature among LIST_FEATURES
+LIST_GROUP: dict[str, int] = {
+    name: g for g, names in enumerate(LIST_FEATURES.values()) for name in names
+}
+
 FEATURES: tuple[str, ...] = (
     "fused_rel",  # fused score / the best fused score
     "inv_rank",  # 1 / (1 + fused rank)
@@ -43,28 +63,8 @@ FEATURES: tuple[str, ...] = (
     "preamble",  # a recital or preamble
     "authority",  # 1 law … 8 other, scaled to [0, 1]
     "not_in_force",  # not in force on the question's date
-    # where each kind of first-stage list put the passage: 10 / (10 + rank), 0 when absent
-    "at_reference",  # an explicit reference (the referenced provisions, in order)
-    "at_scoped",  # dense or lexical within the sources the question names, implies or links
-    "at_intent",  # entry-into-force or definition provisions the kind of question asks for
-    "at_notes",  # BM25 over the plain-language notes
-    "at_notes_dense",  # the notes' dense similarity
-    "at_dense",  # dense search in the passage's language partition
-    "at_lexical",  # BM25 in the passage's language partition
-    "at_sentence",  # dense search by one sentence of a many-sentence question
+    *LIST_FEATURES,
 )
-
-# the first-stage list names (retrieval.Retriever.retrieve) behind each "at_" feature
-LIST_FEATURES: dict[str, tuple[str, ...]] = {
-    "at_reference": ("reference",),
-    "at_scoped": ("scoped",),
-    "at_intent": ("commencement", "definition"),
-    "at_notes": ("notes",),
-    "at_notes_dense": ("notes-dense",),
-    "at_dense": ("dense",),
-    "at_lexical": ("lexical",),
-    "at_sentence": ("dense-sentence",),
-}
 
 
 @dataclass(frozen=True)
@@ -179,4 +179,4 @@ def pairwise_loss(reranker: Reranker, groups: Sequence[Group]) -> float:
     return sum(losses) / len(losses) if losses else math.nan
 
 
-__all__ = ["FEATURES", "LIST_FEATURES", "Group", "Reranker", "pairwise_loss", "train"]
+__all__ = ["FEATURES", "LIST_FEATURES", "LIST_GROUP", "Group", "Reranker", "pairwise_loss", "train"]
