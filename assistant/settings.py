@@ -230,6 +230,14 @@ class RetrievalSettings(_Section):
         ge=0,
         description="Fusion weight of search within a law or act the question names.",
     )
+    scoped_apart: bool = Field(
+        default=True,
+        description=(
+            "When the question names several laws or acts, also search within each of them "
+            "apart (one set of scoped lists per law or act), so that the one the question "
+            "says most about does not fill the scoped lists alone."
+        ),
+    )
     weight_topic: float = Field(
         default=1.0,
         ge=0,

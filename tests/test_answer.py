@@ -519,3 +519,37 @@ def test_a_provision_note_in_lay_words_brings_its_provision_forward(
     finally:
         retriever.notes = shipped
         retriever._derived.pop(("notes",), None)
+
+
+def test_each_named_law_or_act_is_also_searched_apart(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question that names two sources gets scoped lists within each of them alone as well
+    as within both, so that the one it says most about cannot fill the scoped lists alone; a
+    question that names one source, or with the setting off, gets one search over them."""
+    retriever = assistant.retriever
+    scopes: list[set[str]] = []
+    real = retriever._scoped
+
+    def spy(index, queries, vector, sources, *args, **kwargs):  # type: ignore[no-untyped-def]
+        scopes.append(set(sources))
+        return real(index, queries, vector, sources, *args, **kwargs)
+
+    monkeypatch.setattr(retriever, "_scoped", spy)
+    both = "Hva sier hundeparklova om åpningstider, og gjelder widgetforordningen for parken?"
+    retriever.retrieve(both)
+    assert {"hundeparklova.md"} in scopes and {"widgets.xhtml"} in scopes
+    assert {"hundeparklova.md", "widgets.xhtml"} in scopes
+    scopes.clear()
+    retriever.retrieve("Hva sier hundeparklova om åpningstider?")
+    assert {"hundeparklova.md"} in scopes and {"widgets.xhtml"} not in scopes
+    scopes.clear()
+    off = retriever.settings.model_copy(
+        update={
+            "retrieval": retriever.settings.retrieval.model_copy(update={"scoped_apart": False})
+        }
+    )
+    monkeypatch.setattr(retriever, "settings", off)
+    retriever.retrieve(both)
+    assert scopes[0] == {"hundeparklova.md", "widgets.xhtml"}
+    assert {"widgets.xhtml"} not in scopes

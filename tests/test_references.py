@@ -111,6 +111,23 @@ def test_scope_names_and_topics(resolver: ReferenceResolver) -> None:
     assert named == {"offl.md"}
 
 
+def test_scope_groups_one_per_law_or_act(resolver: ReferenceResolver) -> None:
+    topics = RetrievalSettings().act_topics
+    question = "Kan DPIA etter GDPR også dekke vurderingen KI-forordningen krever?"
+    named, implied = resolver.scope_groups(question, topics)
+    # in the question's order; the GDPR's group holds its Norwegian rendition too
+    assert named == [frozenset({"gdpr.xhtml", "popplyl.md"}), frozenset({"aiact.xhtml"})]
+    assert implied == []
+    flat, _ = resolver.scope(question, topics)
+    assert flat == {"gdpr.xhtml", "popplyl.md", "aiact.xhtml"}
+    # a law named twice is one group
+    named, _ = resolver.scope_groups("offentleglova § 28 og offl. § 31", topics)
+    assert named == [frozenset({"offl.md"})]
+    # a topic that points to an act already named adds no group of its own
+    named, implied = resolver.scope_groups("Er KI-systemet forbudt etter KI-forordningen?", topics)
+    assert named == [frozenset({"aiact.xhtml"})] and implied == []
+
+
 def test_weighted_rrf_and_diversity() -> None:
     fused = _rrf([(1.0, [1, 2, 3], "a"), (2.0, [3, 4], "b")], k=60)
     assert [i for i, _ in fused][:2] == [3, 4]

@@ -443,13 +443,23 @@ class Retriever:
         if ref_positions:
             lists.append((r.weight_reference, ref_positions, "reference"))
         t4 = time.perf_counter()
-        named, implied = resolver.scope(question, r.act_topics)
+        named_groups, implied_groups = resolver.scope_groups(question, r.act_topics)
+        named = set().union(*named_groups)
+        implied = set().union(*implied_groups) - named
         links = self.related(index) if r.weight_related > 0 else {}
         related = {x for source in named for x in links.get(source, ())} - named
+        # several laws or acts named: each searched apart as well, so that the one the
+        # question says most about does not fill the scoped lists alone
+        apart = (
+            [(set(g), r.weight_named) for g in named_groups]
+            if r.scoped_apart and len(named_groups) > 1
+            else []
+        )
         for ids, weight in (
             (named, r.weight_named),
             (implied, r.weight_topic),
             (related, r.weight_related),
+            *apart,
         ):
             if ids and weight > 0:
                 for ranked in self._scoped(index, queries, vector, ids, allowed, filters, similar):

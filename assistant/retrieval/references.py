@@ -223,16 +223,28 @@ class ReferenceResolver:
     def scope(self, question: str, topics: Mapping[str, list[str]]) -> tuple[set[str], set[str]]:
         """Sources the question names (laws, regulations, EU acts), and sources its topic
         implies (`topics`: act number -> words that point to it, e.g. "KI-system")."""
-        named: set[str] = set()
-        for _, ids in self.laws_in(question):
-            named |= ids
-        for _, number in self.acts_in(question):
-            named |= self._act_sources(number)
-        implied: set[str] = set()
+        named, implied = self.scope_groups(question, topics)
+        flat_named = set().union(*named)
+        return flat_named, set().union(*implied) - flat_named
+
+    def scope_groups(
+        self, question: str, topics: Mapping[str, list[str]]
+    ) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+        """As `scope`, one group of source ids per law or act (an EU act's renditions, and
+        the GDPR's Norwegian one, are one group), each group once, in the question's order."""
+        named: list[frozenset[str]] = []
+        found = [(at, frozenset(ids)) for at, ids in self.laws_in(question)]
+        found += [(at, frozenset(self._act_sources(n))) for at, n in self.acts_in(question)]
+        for _, ids in sorted(found, key=lambda pair: pair[0]):
+            if ids and ids not in named:
+                named.append(ids)
+        implied: list[frozenset[str]] = []
         for number, words in topics.items():
             if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w])", question, re.I) for w in words):
-                implied |= self._act_sources(number)
-        return named, implied - named
+                ids = frozenset(self._act_sources(number))
+                if ids and ids not in named and ids not in implied:
+                    implied.append(ids)
+        return named, implied
 
     def _act_sources(self, number: str) -> set[str]:
         ids = {d.source_id for d in self._eu_docs(number)}
