@@ -231,7 +231,8 @@ class ReferenceResolver:
         self, question: str, topics: Mapping[str, list[str]]
     ) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
         """As `scope`, one group of source ids per law or act (an EU act's renditions, and
-        the GDPR's Norwegian one, are one group), each group once, in the question's order."""
+        the GDPR's Norwegian one, are one group), each group once: the named ones in the
+        question's order, the implied ones in the order of `topics`."""
         named: list[frozenset[str]] = []
         found = [(at, frozenset(ids)) for at, ids in self.laws_in(question)]
         found += [(at, frozenset(self._act_sources(n))) for at, n in self.acts_in(question)]
