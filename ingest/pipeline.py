@@ -30,7 +30,8 @@ from ingest.manifest import Manifest, ManifestEntry
 from ingest.model import DOC_TYPES, Chunk, Document
 
 # Bump when a loader changes what it produces, so that documents are parsed again.
-PARSER_VERSION = 2  # 2: a § letter spaced as the heading spaces it ("§ 4c", "§ 11 a")
+PARSER_VERSION = 3  # 2: a § letter spaced as the heading spaces it ("§ 4c", "§ 11 a");
+# 3: unnumbered PDF headings from the PDF's bookmarks
 
 
 class IngestInputError(Exception):

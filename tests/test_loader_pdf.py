@@ -283,6 +283,47 @@ def test_chapter_lines_and_appendices() -> None:
     assert appendix.path == ["Tillegg A", "A.1"]
 
 
+def _bookmarked_pdf() -> bytes:
+    """Unnumbered headings named by the PDF's outline, a numbered one the outline names too,
+    and a bookmark whose title is on no line of its page."""
+    pdf = _new_pdf(title="Veileder for innsyn")
+    pages = [
+        ("Forord", 0, ["Forord", "Denne veilederen er skrevet for saksbehandlere i kommunen."]),
+        (
+            "1 Innledning",
+            0,
+            ["1 Innledning", "Innsyn er hovedregelen.", "Slik behandler du et krav",
+             "Registrer kravet samme dag og svar uten ugrunnet opphold."],
+        ),
+        ("2 Behandling", 0, ["2 Behandling", "Kravet skal avgjøres uten ugrunnet opphold."]),
+        ("Vedlegg", 0, ["Skjema for innsynskrav finnes på intranettet."]),
+    ]  # fmt: skip
+    for title, level, lines in pages:
+        pdf.add_page()
+        pdf.start_section(title, level)
+        if title == "1 Innledning":
+            pdf.start_section("Slik behandler du et krav", 1)
+        _write_lines(pdf, lines)
+    return bytes(pdf.output())
+
+
+def test_unnumbered_headings_come_from_the_pdfs_bookmarks() -> None:
+    doc = load_pdf(_bookmarked_pdf(), "veileder.pdf", "veileder.pdf")
+    assert doc.labels == ["Forord", "1", "Slik behandler du et krav", "2"]
+    forord = doc.section("Forord")
+    assert forord is not None and forord.heading == "Forord"
+    assert [b.text for b in forord.blocks] == [
+        "Denne veilederen er skrevet for saksbehandlere i kommunen."
+    ]
+    steps = doc.section("Slik behandler du et krav")
+    assert steps is not None and steps.path == ["1", "Slik behandler du et krav"]
+    # the bookmark whose title is on no line of its page is no heading: its text stays put
+    last = doc.section("2")
+    assert last is not None and "Skjema for innsynskrav" in last.blocks[-1].text
+    numbered = doc.section("1")
+    assert numbered is not None and numbered.heading == "Innledning"
+
+
 @pytest.mark.parametrize(
     ("first", "second", "joined"),
     [
@@ -438,8 +479,21 @@ def test_dpia_methodology_sections(corpus_dir: Path) -> None:
         pytest.skip("methodology PDF not in the corpus")
     doc = load_pdf(path.read_bytes(), path.name, path.name)
     assert doc.language == "en"
-    assert doc.labels[:3] == ["1", "1.1", "1.2"]
+    # unnumbered headings from the PDF's bookmarks, numbered ones from the text
+    assert [x for x in doc.labels if x][:6] == [
+        "Foreword",
+        "Introduction",
+        "How is a PIA carried out?",
+        "1",
+        "1.1",
+        "1.2",
+    ]
     assert "4.2" in doc.labels
+    steps = doc.section("How is a PIA carried out?")
+    assert steps is not None and {b.page for b in steps.blocks} == {5}
+    assert "to carry out a PIA it is necessary to" in " ".join(b.text for b in steps.blocks)
+    definitions = doc.section("Definitions")
+    assert definitions is not None and definitions.path == ["Appendices", "Definitions"]
 
 
 @pytest.mark.corpus

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PdfReadWarning
@@ -528,6 +529,36 @@ def _find_headings(pages: list[_Page]) -> dict[tuple[int, int], _Heading]:
     return headings
 
 
+def _title_key(text: str) -> str:
+    return re.sub(r"\W+", " ", _GLUED_NOTE.sub("", text.strip()).lower()).strip()
+
+
+def _bookmark_headings(
+    pages: list[_Page], found: dict[tuple[int, int], _Heading], bookmarks: list[_Bookmark]
+) -> dict[tuple[int, int], _Heading]:
+    """Headings without a number that the PDF's bookmarks name ("How is a PIA carried
+    out?", "Definitions"): a bookmark counts when a line of the page it points to is its title,
+    and no numbered heading already carries that title (numbered headings are found from the
+    text). Its label is its title, as for an unnumbered Markdown heading; its level is its depth
+    in the outline."""
+    known = {_title_key(h.title) for h in found.values()}
+    taken = {(p, i) for (p, line), h in found.items() for i in (line, *h.consumed)}
+    out: dict[tuple[int, int], _Heading] = {}
+    for mark in bookmarks:
+        key = _title_key(mark.title)
+        if not key or key in known or _HEADING_NUMBER.match(mark.title) or len(key) > 120:
+            continue
+        if mark.page >= len(pages) or pages[mark.page].toc:
+            continue
+        for i, line in enumerate(pages[mark.page].lines):
+            if (mark.page, i) not in taken and _title_key(line.text) == key:
+                out[(mark.page, i)] = _Heading(mark.title, mark.title, mark.depth + 1)
+                known.add(key)
+                taken.add((mark.page, i))
+                break
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Paragraphs
 # --------------------------------------------------------------------------------------------
@@ -632,22 +663,66 @@ def _first_page_title(pages: list[_Page]) -> str | None:
     return None
 
 
-def _extract(data: bytes) -> tuple[list[str], list[str | None], dict[str, str], list[str]]:
+@dataclass(frozen=True)
+class _Bookmark:
+    title: str
+    page: int  # index into pages
+    depth: int  # 0: top level
+
+
+def _bookmarks(reader: PdfReader) -> list[_Bookmark]:
+    """The PDF's own outline (bookmarks), in order; none when it has none or it is broken."""
+    out: list[_Bookmark] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item)
+                title = clean_inline(str(item.title or ""))
+            except Exception:
+                continue
+            if title and page is not None and page >= 0:
+                out.append(_Bookmark(title, page, depth))
+
+    try:
+        walk(list(reader.outline), 0)
+    except Exception:
+        return []
+    return out
+
+
+def _extract(data: bytes) -> _Extracted:
     with _quiet_pypdf() as notes:
         reader = _open(data)
         texts = _page_texts(reader)
         labels = _page_labels(reader, len(texts))
         info = _info(reader)
-    return texts, labels, info, notes
+        bookmarks = _bookmarks(reader)
+    return _Extracted(texts, labels, info, notes, bookmarks)
+
+
+@dataclass
+class _Extracted:
+    texts: list[str]
+    labels: list[str | None]
+    info: dict[str, str]
+    notes: list[str]
+    bookmarks: list[_Bookmark]
 
 
 def load_pdf(data: bytes, source_id: str, name: str) -> Document:
     """A PDF with a text layer: numbered headings as sections, paragraphs as page blocks."""
-    texts, labels, info, notes = _extract(data)
+    found = _extract(data)
+    texts, info, notes = found.texts, found.info, found.notes
     if sum(1 for c in "".join(texts) if c.isalnum()) < 20:
         raise LoadError(NO_TEXT)
-    pages = _read_pages(texts, labels)
-    builder = _build_sections(pages, _find_headings(pages))
+    pages = _read_pages(texts, found.labels)
+    headings = _find_headings(pages)
+    headings.update(_bookmark_headings(pages, headings, found.bookmarks))
+    builder = _build_sections(pages, headings)
     sections = builder.sections()
     meta = {"pages": str(len(pages))}
     meta.update({k: v for k, v in info.items() if k in ("author", "subject", "keywords")})
