@@ -143,6 +143,14 @@ def _act_topics() -> dict[str, list[str]]:
     }
 
 
+def _document_names() -> dict[str, list[str]]:
+    # the eval corpus's CNIL methodology and Noark 5 specification carry no short title
+    return {
+        "*cnil-pia-*": ["CNIL"],
+        "*Noark5*": ["Noark 5", "Noark"],
+    }
+
+
 def _law_aliases() -> dict[str, str]:
     return {
         "offentlighetsloven": "Offentleglova",
@@ -364,6 +372,14 @@ class RetrievalSettings(_Section):
     law_aliases: dict[str, str] = Field(
         default_factory=_law_aliases,
         description="Other names and abbreviations of Norwegian laws -> their short title.",
+    )
+    document_names: dict[str, list[str]] = Field(
+        default_factory=_document_names,
+        description=(
+            "Names by which a question names a guide or standard held without a short title: "
+            "source id pattern (fnmatch) -> names. A named document is searched on its own, as "
+            "a named law is."
+        ),
     )
 
 

@@ -416,3 +416,19 @@ def test_a_section_letter_is_found_spaced_or_not() -> None:
         assert {(x.source_id, x.label) for x in resolver.resolve(question)} == {
             ("fvl.md", "§ 11 a")
         }
+
+
+def test_a_guide_or_standard_is_named_by_the_names_set_for_its_source_id() -> None:
+    guide = _doc("dpia/cnil-pia-1-en-methodology.pdf", "", "", ["1", "4.2"], "en")
+    standard = _doc("noark/Noark5_spesifikasjon.pdf", "", "", ["6.4.1"])
+    r = RetrievalSettings()
+    names = {"*cnil-pia-*": ["CNIL"], "*Noark5*": ["Noark 5", "Noark"]}
+    resolver = ReferenceResolver([*DOCS, guide, standard], r.eu_aliases, r.law_aliases, names)
+    named, _ = resolver.scope_groups("What are the steps of the CNIL's PIA method?", {})
+    assert named == [frozenset({guide.source_id})]
+    named, _ = resolver.scope_groups("Hva betyr restanse i Noark 5, og gjelder offl. § 28?", {})
+    assert named == [frozenset({standard.source_id}), frozenset({"offl.md"})]
+    assert resolver.laws_in("I Noarkstandarden står det …")[0][1] == {standard.source_id}
+    # without names for them, neither is named
+    plain = ReferenceResolver([*DOCS, guide, standard], r.eu_aliases, r.law_aliases)
+    assert plain.scope_groups("What are the steps of the CNIL's PIA method?", {}) == ([], [])

@@ -336,7 +336,7 @@ class Retriever:
 
         def build() -> ReferenceResolver:
             docs = [d for d in index.docs.values() if d.tenant in key]
-            return ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
+            return ReferenceResolver(docs, r.eu_aliases, r.law_aliases, r.document_names)
 
         with self._lock:
             return self._derive(("resolver", *key), index, build)

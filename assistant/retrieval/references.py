@@ -8,8 +8,9 @@ Law names and abbreviations are learned from the indexed documents' short titles
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatch
 
 from assistant.retrieval.lexical import DocInfo
 
@@ -115,11 +116,17 @@ class ReferenceResolver:
         docs: Iterable[DocInfo],
         eu_aliases: Mapping[str, list[str]],
         law_aliases: Mapping[str, str],
+        document_names: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.docs = list(docs)
         self._names: dict[str, set[str]] = {}  # normalised name/abbreviation -> source ids
         for doc in self.docs:
-            for name in (doc.abbreviation, doc.short_title):
+            names = [doc.abbreviation, doc.short_title]
+            # a guide or standard held without a short title ("CNIL", "Noark 5"), by source id
+            for pattern, more in (document_names or {}).items():
+                if fnmatch(doc.source_id, pattern):
+                    names += more
+            for name in names:
                 if name and not re.fullmatch(r"\d{4}/\d+", name):
                     self._names.setdefault(_law_key(name), set()).add(doc.source_id)
         for alias, target in law_aliases.items():
