@@ -714,7 +714,8 @@ class _Extracted:
 
 
 def load_pdf(data: bytes, source_id: str, name: str) -> Document:
-    """A PDF with a text layer: numbered headings as sections, paragraphs as page blocks."""
+    """A PDF with a text layer: numbered headings, and unnumbered ones its bookmarks name, as
+    sections; paragraphs as page blocks."""
     found = _extract(data)
     texts, info, notes = found.texts, found.info, found.notes
     if sum(1 for c in "".join(texts) if c.isalnum()) < 20:
