@@ -39,7 +39,7 @@ from assistant.retrieval.currency import (
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.notes import NotesIndex, load_notes
-from assistant.retrieval.references import Reference, ReferenceResolver
+from assistant.retrieval.references import Reference, ReferenceResolver, flat_scope
 from assistant.retrieval.rerank import FEATURES, LIST_FEATURES, LIST_GROUP, Reranker
 from assistant.retrieval.standards import known_identifiers, unknown_standards
 from assistant.retrieval.subjects import SubjectLaw, SubjectLaws
@@ -444,8 +444,7 @@ class Retriever:
             lists.append((r.weight_reference, ref_positions, "reference"))
         t4 = time.perf_counter()
         named_groups, implied_groups = resolver.scope_groups(question, r.act_topics)
-        named = set().union(*named_groups)
-        implied = set().union(*implied_groups) - named
+        named, implied = flat_scope(named_groups, implied_groups)
         links = self.related(index) if r.weight_related > 0 else {}
         related = {x for source in named for x in links.get(source, ())} - named
         # several laws or acts named: each searched apart as well, so that the one the

@@ -108,6 +108,15 @@ def _law_key(name: str) -> str:
     return name
 
 
+def flat_scope(
+    named: Iterable[frozenset[str]], implied: Iterable[frozenset[str]]
+) -> tuple[set[str], set[str]]:
+    """The groups of `ReferenceResolver.scope_groups` as two sets of source ids: those named,
+    and those implied but not named."""
+    flat_named: set[str] = set().union(*named)
+    return flat_named, set().union(*implied) - flat_named
+
+
 class ReferenceResolver:
     """Finds law names and section/article labels in a question and maps them to sections."""
 
@@ -230,9 +239,7 @@ class ReferenceResolver:
     def scope(self, question: str, topics: Mapping[str, list[str]]) -> tuple[set[str], set[str]]:
         """Sources the question names (laws, regulations, EU acts), and sources its topic
         implies (`topics`: act number -> words that point to it, e.g. "KI-system")."""
-        named, implied = self.scope_groups(question, topics)
-        flat_named = set().union(*named)
-        return flat_named, set().union(*implied) - flat_named
+        return flat_scope(*self.scope_groups(question, topics))
 
     def scope_groups(
         self, question: str, topics: Mapping[str, list[str]]

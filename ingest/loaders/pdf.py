@@ -717,7 +717,7 @@ def load_pdf(data: bytes, source_id: str, name: str) -> Document:
     """A PDF with a text layer: numbered headings, and unnumbered ones its bookmarks name, as
     sections; paragraphs as page blocks."""
     found = _extract(data)
-    texts, info, notes = found.texts, found.info, found.notes
+    texts, info = found.texts, found.info
     if sum(1 for c in "".join(texts) if c.isalnum()) < 20:
         raise LoadError(NO_TEXT)
     pages = _read_pages(texts, found.labels)
@@ -727,8 +727,8 @@ def load_pdf(data: bytes, source_id: str, name: str) -> Document:
     sections = builder.sections()
     meta = {"pages": str(len(pages))}
     meta.update({k: v for k, v in info.items() if k in ("author", "subject", "keywords")})
-    if notes:
-        meta["pdf_warnings"] = str(len(notes))
+    if found.notes:
+        meta["pdf_warnings"] = str(len(found.notes))
     info_title = info.get("title", "")
     title = info_title if _good_title(info_title) else _first_page_title(pages)
     return Document(
