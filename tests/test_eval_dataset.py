@@ -2,10 +2,11 @@
 held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
 regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl,
-regelrett-heldout9.jsonl, regelrett-heldout10.jsonl, regelrett-heldout11.jsonl and
-regelrett-heldout12.jsonl, and the development sets evals/datasets/regelrett-dev6.jsonl,
-regelrett-dev7.jsonl, regelrett-dev8.jsonl, regelrett-dev9.jsonl, regelrett-dev10.jsonl,
-regelrett-dev11.jsonl, regelrett-dev12.jsonl and regelrett-dev13.jsonl (evals/README.md).
+regelrett-heldout9.jsonl, regelrett-heldout10.jsonl, regelrett-heldout11.jsonl,
+regelrett-heldout12.jsonl and regelrett-heldout13.jsonl, and the development sets
+evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl, regelrett-dev8.jsonl,
+regelrett-dev9.jsonl, regelrett-dev10.jsonl, regelrett-dev11.jsonl, regelrett-dev12.jsonl and
+regelrett-dev13.jsonl (evals/README.md).
 
 The structural tests always run: the file parses, every item has the fields of the shared eval
 format with valid values, the minimum counts per kind and language hold, and no question repeats
@@ -53,6 +54,7 @@ DEV13 = ROOT / "evals" / "datasets" / "regelrett-dev13.jsonl"
 HELDOUT10 = ROOT / "evals" / "datasets" / "regelrett-heldout10.jsonl"
 HELDOUT11 = ROOT / "evals" / "datasets" / "regelrett-heldout11.jsonl"
 HELDOUT12 = ROOT / "evals" / "datasets" / "regelrett-heldout12.jsonl"
+HELDOUT13 = ROOT / "evals" / "datasets" / "regelrett-heldout13.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -75,6 +77,7 @@ ALL_SETS = (
     HELDOUT10,
     HELDOUT11,
     HELDOUT12,
+    HELDOUT13,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -181,6 +184,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "heldout10",
         "heldout11",
         "heldout12",
+        "heldout13",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
