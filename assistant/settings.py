@@ -191,6 +191,7 @@ def _law_aliases() -> dict[str, str]:
         "Administration Act": "Forvaltningsloven",
         "Archive Act": "Arkivlova",
         "Archives Regulations": "Arkivforskrifta",
+        "Archive Regulations": "Arkivforskrifta",
         "Municipalities Act": "Kommuneloven",
         "Equality Act": "Likestillings- og diskrimineringsloven",
         "Digital Security Regulations": "Digitalsikkerhetsforskriften",

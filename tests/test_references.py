@@ -366,6 +366,27 @@ def test_nynorsk_heit_spelling_of_a_law_name() -> None:
     assert resolver.unknown_laws("Kva krev digitalsikkerheitslova?") == []
 
 
+def test_an_english_regulations_name_also_names_them_in_the_singular() -> None:
+    docs = [
+        _doc("dsl.md", "Digitalsikkerhetsloven", "", ["§ 8"]),
+        _doc("dsf.md", "Digitalsikkerhetsforskriften", "", ["§ 17"]),
+        _doc("ark.md", "Arkivforskrifta", "", ["§ 1"]),
+    ]
+    r = RetrievalSettings()
+    resolver = ReferenceResolver(docs, r.eu_aliases, r.law_aliases)
+    for question in (
+        "What deadline does the Norwegian digital security regulation set?",
+        "What deadline do the Digital Security Regulations set?",
+    ):
+        assert resolver.scope_groups(question, {})[0] == [frozenset({"dsf.md"})]
+    # the act keeps its own name, and "the archive regulation" is the archives regulations
+    assert resolver.scope_groups("Under the Digital Security Act", {})[0] == [frozenset({"dsl.md"})]
+    assert resolver.scope_groups("Does the archive regulation say?", {})[0] == [
+        frozenset({"ark.md"})
+    ]
+    assert resolver.unknown_laws("Does the digital security regulation apply?") == []
+
+
 def test_regulations_are_linked_to_the_law_they_keep_naming() -> None:
     def chunk(i: int, source: str, doc_type: str, short: str, text: str) -> StoredChunk:
         meta = {"source_id": source, "doc_type": doc_type, "short_title": short, "section": "§ 1"}

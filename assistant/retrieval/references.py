@@ -141,7 +141,9 @@ class ReferenceResolver:
         for alias, target in law_aliases.items():
             ids = self._names.get(_law_key(target))
             if ids:
-                self._names.setdefault(_law_key(alias), set()).update(ids)
+                # "the Digital Security Regulation" names the regulations too
+                for form in {alias, re.sub(r"(?i)(regulation)s$", r"\1", alias)}:
+                    self._names.setdefault(_law_key(form), set()).update(ids)
         self._eu: dict[str, str] = {}  # alias (lower) -> act number "2024/1689"
         for number, aliases in eu_aliases.items():
             for alias in [number, *aliases]:
