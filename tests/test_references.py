@@ -236,6 +236,8 @@ def test_definition_provisions_in_scope_closest_first() -> None:
             chunk(2, "ai.xhtml", "AI Act Article 3 Definitions", [0.6, 0.8]),
             chunk(3, "ai.xhtml", "AI Act Article 3 Definitions", [0.0, 1.0]),
             chunk(4, "fvl.md", "Forvaltningsloven § 2 Begreper", [0.8, 0.6]),
+            # a standard's glossary defines its terms too
+            chunk(5, "noark.pdf", "Noark 5 7 Ordforklaringer", [0.5, 0.5]),
         ]
     )
     retriever = Retriever(Settings(), store=None, embedder=None)  # type: ignore[arg-type]
@@ -243,7 +245,7 @@ def test_definition_provisions_in_scope_closest_first() -> None:
     question = np.array([0.0, 1.0], dtype=np.float32)
     assert retriever._definitions(index, {"ai.xhtml"}, allowed, question) == [3, 2]
     # no source in scope: every definition provision, the closest first
-    assert retriever._definitions(index, set(), allowed, question) == [3, 2, 4, 0]
+    assert retriever._definitions(index, set(), allowed, question) == [3, 2, 5, 4, 0]
     allowed[3] = False  # filtered out (another tenant's, say): never returned
     assert retriever._definitions(index, {"ai.xhtml"}, allowed, question) == [2]
 

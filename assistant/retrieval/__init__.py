@@ -86,8 +86,11 @@ _DEFINITION_QUESTION = re.compile(
     r"(?:det|what)\s+(?:[\w-]+\s+){1,3}?(?:kaller|kallar|kalla|calls|refers to as)\b)"
     r"|['‘«\"][\w][\w -]{2,30}['’»\"]"
 )
-# Provisions that define terms: "§ 2 Definisjonar", "Article 3 Definitions", "§ 2 Begreper".
-_DEFINITION_HEADER = re.compile(r"(?i)\b(definisjon\w*|definitions?|begreper|omgrep)\b")
+# Provisions that define terms: "§ 2 Definisjonar", "Article 3 Definitions", "§ 2 Begreper",
+# and glossaries: "7 Ordforklaringer".
+_DEFINITION_HEADER = re.compile(
+    r"(?i)\b(definisjon\w*|definitions?|begreper|omgrep|ordforklaring\w*|ordliste|glossary)\b"
+)
 _LANGS = {"no": ["nb", "nn"], "en": ["en"]}
 NATIONAL = ""
 # How often the retriever asks the store whether its content changed. Between two checks it
