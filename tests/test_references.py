@@ -368,6 +368,28 @@ def test_nynorsk_heit_spelling_of_a_law_name() -> None:
     assert resolver.unknown_laws("Kva krev digitalsikkerheitslova?") == []
 
 
+def test_the_new_or_the_old_act_of_two_under_one_name() -> None:
+    def act(source: str, adopted: str) -> DocInfo:
+        return DocInfo(
+            source, "", "Arkivlova", "Arkivlova", "", "law", "nn", "in_force", "", {"§ 9"}, adopted
+        )
+
+    old, new = act("arkl-1992.md", "1992-12-04"), act("arkl-2025.md", "2025-06-20")
+    r = RetrievalSettings()
+    resolver = ReferenceResolver([old, new], r.eu_aliases, r.law_aliases)
+    both = frozenset({"arkl-1992.md", "arkl-2025.md"})
+    assert resolver.scope_groups("Kva seier arkivlova om deponering?", {})[0] == [both]
+    for question in ("Kva seier den nye arkivlova?", "Gjeld ny arkivlova no?"):
+        assert resolver.scope_groups(question, {})[0] == [frozenset({"arkl-2025.md"})]
+    assert {x.source_id for x in resolver.resolve("den gamle arkivlova § 9")} == {"arkl-1992.md"}
+    assert {x.source_id for x in resolver.resolve("arkivlova § 9")} == set(both)
+    # "new" a few words away qualifies something else
+    assert resolver.scope_groups("nye reglar om arkiv i arkivlova", {})[0] == [both]
+    # without dates nothing is narrowed
+    undated = ReferenceResolver([act("a.md", ""), act("b.md", "")], {}, {})
+    assert undated.scope_groups("den nye arkivlova", {})[0] == [frozenset({"a.md", "b.md"})]
+
+
 def test_an_english_regulations_name_also_names_them_in_the_singular() -> None:
     docs = [
         _doc("dsl.md", "Digitalsikkerhetsloven", "", ["§ 8"]),

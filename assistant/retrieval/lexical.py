@@ -24,7 +24,7 @@ import numpy.typing as npt
 from assistant.retrieval.text import Vocabulary, analyse, stem_lang, words
 from assistant.store import StoredChunk, VectorStore
 
-FORMAT_VERSION = 6  # bump whenever the class changes shape
+FORMAT_VERSION = 7  # bump whenever the class changes shape
 
 
 @dataclass
@@ -41,6 +41,7 @@ class DocInfo:
     status: str
     url: str
     labels: set[str] = field(default_factory=set)
+    adopted: str = ""  # ISO date the act was adopted, where the source says ("2025-06-20")
 
 
 class LexicalIndex:
@@ -97,6 +98,7 @@ class LexicalIndex:
                 language=str(meta.get("language", "nb")),
                 status=str(meta.get("status", "unknown")),
                 url=str(meta.get("url", "")),
+                adopted=str(meta.get("adopted", "")),
             )
             self.docs[key] = doc
         for label in str(meta.get("section_labels", meta.get("section", ""))).split("|"):

@@ -99,6 +99,14 @@ _FOREIGN_LAW = re.compile(
 )
 
 
+# "den nye arkivlova", "ny forvaltningslov", "the new Public Administration Act": of acts held
+# under one name, the latest; "den gamle arkivlova", "the old Archives Act": the earliest
+_NEWER = re.compile(r"(?i)\b(?:nye?|nya|nyare|nyere|new)\s+$")
+_OLDER = re.compile(
+    r"(?i)\b(?:gamle|gamal|gammel|gamla|old|tidlegare|tidligere|førre|forrige|former|previous)\s+$"
+)
+
+
 def _law_key(name: str) -> str:
     """Normalise law names so inflections meet: 'Forvaltningslova' ~ 'forvaltningsloven'."""
     name = name.lower().strip(" .")
@@ -128,6 +136,7 @@ class ReferenceResolver:
         document_names: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.docs = list(docs)
+        self._adopted = {doc.source_id: doc.adopted for doc in self.docs}
         self._names: dict[str, set[str]] = {}  # normalised name/abbreviation -> source ids
         for doc in self.docs:
             names = [doc.abbreviation, doc.short_title]
@@ -176,8 +185,21 @@ class ReferenceResolver:
                 key = next((k for k in self._names if word.startswith(k) and len(k) >= 4), None)
                 ids = self._names.get(key) if key else None
             if ids:
-                out.append((m.start(), ids))
+                out.append(
+                    (m.start(), self._by_age(ids, question[max(0, m.start() - 16) : m.start()]))
+                )
         return out
+
+    def _by_age(self, ids: set[str], before: str) -> set[str]:
+        """Of several acts under one name, the latest when the words `before` the name say
+        "new", the earliest when they say "old"; all of them otherwise, or when their dates
+        are not known."""
+        newer, older = _NEWER.search(before), _OLDER.search(before)
+        dates = {i: self._adopted.get(i, "") for i in ids}
+        if len(ids) < 2 or not (newer or older) or not all(dates.values()):
+            return ids
+        pick = max(dates.values()) if newer else min(dates.values())
+        return {i for i, d in dates.items() if d == pick}
 
     def unknown_laws(self, question: str) -> list[str]:
         """Names of laws in the question that are not among the sources: Norwegian laws
