@@ -368,7 +368,7 @@ def test_nynorsk_heit_spelling_of_a_law_name() -> None:
     assert resolver.unknown_laws("Kva krev digitalsikkerheitslova?") == []
 
 
-def test_the_new_or_the_old_act_of_two_under_one_name() -> None:
+def test_the_new_act_of_two_under_one_name() -> None:
     def act(source: str, adopted: str) -> DocInfo:
         return DocInfo(
             source, "", "Arkivlova", "Arkivlova", "", "law", "nn", "in_force", "", {"§ 9"}, adopted
@@ -381,8 +381,10 @@ def test_the_new_or_the_old_act_of_two_under_one_name() -> None:
     assert resolver.scope_groups("Kva seier arkivlova om deponering?", {})[0] == [both]
     for question in ("Kva seier den nye arkivlova?", "Gjeld ny arkivlova no?"):
         assert resolver.scope_groups(question, {})[0] == [frozenset({"arkl-2025.md"})]
-    assert {x.source_id for x in resolver.resolve("den gamle arkivlova § 9")} == {"arkl-1992.md"}
+    assert {x.source_id for x in resolver.resolve("den nye arkivlova § 9")} == {"arkl-2025.md"}
     assert {x.source_id for x in resolver.resolve("arkivlova § 9")} == set(both)
+    # whether the old act still applies is settled by the new one: both stay
+    assert resolver.scope_groups("Gjeld den gamle arkivlova framleis?", {})[0] == [both]
     # "new" a few words away qualifies something else
     assert resolver.scope_groups("nye reglar om arkiv i arkivlova", {})[0] == [both]
     # without dates nothing is narrowed

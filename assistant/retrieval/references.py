@@ -100,11 +100,9 @@ _FOREIGN_LAW = re.compile(
 
 
 # "den nye arkivlova", "ny forvaltningslov", "the new Public Administration Act": of acts held
-# under one name, the latest; "den gamle arkivlova", "the old Archives Act": the earliest
+# under one name, the latest. "Den gamle arkivlova" keeps both: whether the old act still
+# applies is settled by the new one's commencement provisions.
 _NEWER = re.compile(r"(?i)\b(?:nye?|nya|nyare|nyere|new)\s+$")
-_OLDER = re.compile(
-    r"(?i)\b(?:gamle|gamal|gammel|gamla|old|tidlegare|tidligere|førre|forrige|former|previous)\s+$"
-)
 
 
 def _law_key(name: str) -> str:
@@ -192,14 +190,12 @@ class ReferenceResolver:
 
     def _by_age(self, ids: set[str], before: str) -> set[str]:
         """Of several acts under one name, the latest when the words `before` the name say
-        "new", the earliest when they say "old"; all of them otherwise, or when their dates
-        are not known."""
-        newer, older = _NEWER.search(before), _OLDER.search(before)
+        "new"; all of them otherwise, or when their dates are not known."""
         dates = {i: self._adopted.get(i, "") for i in ids}
-        if len(ids) < 2 or not (newer or older) or not all(dates.values()):
+        if len(ids) < 2 or not _NEWER.search(before) or not all(dates.values()):
             return ids
-        pick = max(dates.values()) if newer else min(dates.values())
-        return {i for i, d in dates.items() if d == pick}
+        latest = max(dates.values())
+        return {i for i, d in dates.items() if d == latest}
 
     def unknown_laws(self, question: str) -> list[str]:
         """Names of laws in the question that are not among the sources: Norwegian laws
