@@ -111,6 +111,7 @@ def _law_key(name: str) -> str:
     name = name.replace("heit", "het")  # nynorsk 'digitalsikkerheitslova' ~ bokmål '-hetsloven'
     name = re.sub(r"(lova|loven|lovens|lovas|lov)$", "lov", name)
     name = re.sub(r"(forskrifta|forskriften|forskriftens|forskrift)$", "forskrift", name)
+    name = re.sub(r"regulations$", "regulation", name)  # "the Digital Security Regulation(s)"
     return name
 
 
@@ -148,9 +149,7 @@ class ReferenceResolver:
         for alias, target in law_aliases.items():
             ids = self._names.get(_law_key(target))
             if ids:
-                # "the Digital Security Regulation" names the regulations too
-                for form in {alias, re.sub(r"(?i)(regulation)s$", r"\1", alias)}:
-                    self._names.setdefault(_law_key(form), set()).update(ids)
+                self._names.setdefault(_law_key(alias), set()).update(ids)
         self._eu: dict[str, str] = {}  # alias (lower) -> act number "2024/1689"
         for number, aliases in eu_aliases.items():
             for alias in [number, *aliases]:
@@ -191,8 +190,10 @@ class ReferenceResolver:
     def _by_age(self, ids: set[str], before: str) -> set[str]:
         """Of several acts under one name, the latest when the words `before` the name say
         "new"; all of them otherwise, or when their dates are not known."""
+        if len(ids) < 2 or not _NEWER.search(before):
+            return ids
         dates = {i: self._adopted.get(i, "") for i in ids}
-        if len(ids) < 2 or not _NEWER.search(before) or not all(dates.values()):
+        if not all(dates.values()):
             return ids
         latest = max(dates.values())
         return {i for i, d in dates.items() if d == latest}
