@@ -3,7 +3,7 @@ held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
 regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl,
 regelrett-heldout9.jsonl, regelrett-heldout10.jsonl, regelrett-heldout11.jsonl,
-regelrett-heldout12.jsonl and regelrett-heldout13.jsonl, and the development sets
+regelrett-heldout12.jsonl, regelrett-heldout13.jsonl and regelrett-heldout14.jsonl, and the development sets
 evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl, regelrett-dev8.jsonl,
 regelrett-dev9.jsonl, regelrett-dev10.jsonl, regelrett-dev11.jsonl, regelrett-dev12.jsonl and
 regelrett-dev13.jsonl (evals/README.md).
@@ -55,6 +55,7 @@ HELDOUT10 = ROOT / "evals" / "datasets" / "regelrett-heldout10.jsonl"
 HELDOUT11 = ROOT / "evals" / "datasets" / "regelrett-heldout11.jsonl"
 HELDOUT12 = ROOT / "evals" / "datasets" / "regelrett-heldout12.jsonl"
 HELDOUT13 = ROOT / "evals" / "datasets" / "regelrett-heldout13.jsonl"
+HELDOUT14 = ROOT / "evals" / "datasets" / "regelrett-heldout14.jsonl"
 ALL_SETS = (
     DATASET,
     HELDOUT,
@@ -78,6 +79,7 @@ ALL_SETS = (
     HELDOUT11,
     HELDOUT12,
     HELDOUT13,
+    HELDOUT14,
 )
 _CORPUS = Path(os.environ.get("REGELRETT_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 DEV_SAMPLE_CANDIDATES = (
@@ -185,6 +187,7 @@ def _load_items(path: Path = DATASET) -> list[dict[str, Any]]:
         "heldout11",
         "heldout12",
         "heldout13",
+        "heldout14",
     ],
 )
 def items(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
