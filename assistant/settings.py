@@ -270,6 +270,15 @@ class RetrievalSettings(_Section):
             "turns it off."
         ),
     )
+    weight_deadline: float = Field(
+        default=1.5,
+        ge=0,
+        description=(
+            "Fusion weight of the passages that set a time limit (innen tre uker, within one "
+            "month) in the sources in scope, for questions about how long one has; 0 turns it "
+            "off."
+        ),
+    )
     weight_notes: float = Field(
         default=0.5,
         ge=0,

@@ -250,6 +250,97 @@ def test_definition_provisions_in_scope_closest_first() -> None:
     assert retriever._definitions(index, {"ai.xhtml"}, allowed, question) == [2]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hva er fristen for å svare på et innsynskrav?",
+        "Kor lang tid har eg på meg til å klage?",
+        "Hvor lenge må vi ta vare på loggene?",
+        "How long do we have to respond, and can we get more time?",
+        "Within how many hours must we notify the authority?",
+        "Hvor raskt må vi varsle Datatilsynet?",
+        "What is the deadline for appealing a decision?",
+    ],
+)
+def test_questions_about_a_time_limit(question: str) -> None:
+    from assistant.retrieval import _DEADLINE_QUESTION
+
+    assert _DEADLINE_QUESTION.search(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kan vi ta betalt for kopier?",
+        "Hva betyr restanse?",
+        "Who is the appeal body for access decisions?",
+        "Må vi varsle noen om dataangrepet?",
+    ],
+)
+def test_other_questions_are_not_about_a_time_limit(question: str) -> None:
+    from assistant.retrieval import _DEADLINE_QUESTION
+
+    assert not _DEADLINE_QUESTION.search(question)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Klagen må sendast innan tre veker etter at vedtaket er kome fram.",
+        "Varselet skal sendes snarest mulig og senest innen 24 timer.",
+        "The controller shall respond within one month of receipt of the request.",
+        "Klagefristen er tre uker.",
+        "notify the personal data breach without undue delay",
+        "Loggene skal lagres i minst seks måneder.",
+    ],
+)
+def test_passages_that_set_a_time_limit(text: str) -> None:
+    from assistant.retrieval import _TIME_LIMIT
+
+    assert _TIME_LIMIT.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Organet skal føre journal etter reglane i arkivlova.",
+        "The deployer shall inform the natural persons concerned.",
+        "Kommunestyret kan vedta reglement for saksbehandlingen.",
+    ],
+)
+def test_passages_without_a_time_limit(text: str) -> None:
+    from assistant.retrieval import _TIME_LIMIT
+
+    assert not _TIME_LIMIT.search(text)
+
+
+def test_time_limit_passages_in_scope_closest_first() -> None:
+    from assistant.retrieval import Retriever
+    from assistant.settings import Settings
+
+    def chunk(i: int, source: str, text: str, vec: list[float]) -> StoredChunk:
+        meta = {"source_id": source, "section": f"§ {i}", "header": f"Lov § {i}"}
+        return StoredChunk(str(i), text, meta, vector=np.array(vec, dtype=np.float32))
+
+    index = LexicalIndex(
+        [
+            chunk(0, "fvl.md", "Klagefristen er tre uker.", [1.0, 0.0]),
+            chunk(1, "fvl.md", "Klagen skal være skriftlig.", [0.0, 1.0]),
+            chunk(2, "offl.md", "Innsynskrav skal avgjøres uten ugrunnet opphold.", [0.6, 0.8]),
+            chunk(3, "offl.md", "Organet skal gi innsyn i journalen.", [0.0, 1.0]),
+            chunk(4, "fvl.md", "Fristen kan forlenges med to uker.", [0.8, 0.6]),
+        ]
+    )
+    retriever = Retriever(Settings(), store=None, embedder=None)  # type: ignore[arg-type]
+    allowed = np.ones(len(index), dtype=bool)
+    question = np.array([0.0, 1.0], dtype=np.float32)
+    # only the passages that set a time limit, the closest to the question first
+    assert retriever._deadlines(index, {"fvl.md"}, allowed, question) == [4, 0]
+    assert retriever._deadlines(index, set(), allowed, question) == [2, 4, 0]
+    allowed[4] = False  # filtered out (another tenant's, say): never returned
+    assert retriever._deadlines(index, {"fvl.md"}, allowed, question) == [0]
+
+
 def test_the_situation_before_the_question_is_searched_on_its_own() -> None:
     from assistant.retrieval import _question_sentences
 

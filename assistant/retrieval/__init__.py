@@ -86,6 +86,27 @@ _DEFINITION_QUESTION = re.compile(
     r"(?:det|what)\s+(?:[\w-]+\s+){1,3}?(?:kaller|kallar|kalla|calls|refers to as)\b)"
     r"|['‘«\"][\w][\w -]{2,30}['’»\"]"
 )
+# Questions about a time limit: "hvor lang tid har vi", "kva er klagefristen", "how long do we
+# have to respond", "within how many hours must we notify".
+_DEADLINE_QUESTION = re.compile(
+    r"(?i)\b(\w*frist\w*|how long\b|deadlines?\b|time limits?\b|(?:hvor|kor) lang tid|"
+    r"(?:hvor|kor) lenge|"
+    r"how (?:many|much) (?:days|weeks|hours|months|time)|how (?:quickly|soon|fast)|by when|"
+    r"(?:hvor|kor) (?:raskt|fort|snart|mange (?:dagar|dager|timar|timer|veker|uker))|"
+    r"(?:innen|innan) (?:hvor|kor|når)|within (?:how|what))"
+)
+_NUMBER = (
+    r"(?:\d+|en|ett|ei|ein|eit|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|fjorten|"
+    r"one|two|three|four|five|six|seven|eight|ten|twelve|fourteen|thirty|further)"
+)
+# A passage that sets a time limit: "innen tre uker", "72 timer", "within one month", "without
+# undue delay", "fristen for ..."
+_TIME_LIMIT = re.compile(
+    r"(?i)\b(?:" + _NUMBER + r"\s+(?:(?:virke|arbeids|kalender)?(?:dager|dagar|døgn|timer|timar|"
+    r"uker|veker|måneder|månader|månad|måned|år)|(?:working |calendar )?(?:days?|hours?|weeks?|"
+    r"months?|years?))|\w*frist\w*|time limits?|deadlines?|uten ugrunnet opphold|utan ugrunna opphald|"
+    r"without undue delay|snarest mulig|snarast råd|straks)\b"
+)
 # Provisions that define terms: "§ 2 Definisjonar", "Article 3 Definitions", "§ 2 Begreper",
 # and glossaries: "7 Ordforklaringer".
 _DEFINITION_HEADER = re.compile(
@@ -684,6 +705,10 @@ class Retriever:
             commencement = self._commencement(index, scope, allowed)
             if commencement:
                 out.append((r.weight_reference, commencement, "commencement"))
+        if r.weight_deadline > 0 and _DEADLINE_QUESTION.search(question):
+            deadlines = self._deadlines(index, scope, allowed, vector, similar)
+            if deadlines:
+                out.append((r.weight_deadline, deadlines, "deadline"))
         if r.weight_definition > 0 and _DEFINITION_QUESTION.search(question):
             definitions = self._definitions(index, scope, allowed, vector, similar)
             if definitions:
@@ -725,6 +750,33 @@ class Retriever:
         return [
             int(i) for i in in_scope if _COMMENCEMENT.search(str(index.metas[i].get("header", "")))
         ]
+
+    def _time_limits(self, index: LexicalIndex) -> npt.NDArray[np.bool_]:
+        """Which chunks set a time limit (_TIME_LIMIT)."""
+        return self._derive(
+            ("time_limits",),
+            index,
+            lambda: np.array([bool(_TIME_LIMIT.search(t)) for t in index.texts], dtype=bool),
+        )
+
+    def _deadlines(
+        self,
+        index: LexicalIndex,
+        sources: set[str],
+        allowed: npt.NDArray[np.bool_],
+        vector: npt.NDArray[np.float32],
+        similar: Similarity | None = None,
+    ) -> list[int]:
+        """The passages that set a time limit, in the sources in scope or in every source when
+        the question names none, closest to the question first, for questions about how long
+        one has."""
+        mask = allowed & self._time_limits(index)
+        if sources:
+            mask &= np.isin(index.sources, sorted(sources))
+        if index.vectors is None:
+            return [int(i) for i in np.flatnonzero(mask)][: self.settings.retrieval.candidates]
+        scores = (similar or Similarity(index))(vector)
+        return [i for i, _ in _top(scores, mask, self.settings.retrieval.candidates)]
 
     def _definitions(
         self,

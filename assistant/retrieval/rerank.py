@@ -35,7 +35,7 @@ LIST_FEATURES: dict[str, tuple[str, ...]] = {
     # dense or lexical within the sources the question names, implies or links
     "at_scoped": ("scoped",),
     # entry-into-force or definition provisions the kind of question asks for
-    "at_intent": ("commencement", "definition"),
+    "at_intent": ("commencement", "definition", "deadline"),
     "at_notes": ("notes",),  # BM25 over the plain-language notes
     "at_notes_dense": ("notes-dense",),  # the notes' dense similarity
     "at_dense": ("dense",),  # dense search in the passage's language partition
