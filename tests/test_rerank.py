@@ -89,7 +89,7 @@ def test_the_shipped_weights_load() -> None:
     assert model.trained_on  # says what it was learnt from
     # learnt from the development sets, never the shared sample or a blind held-out set
     assert "regelrett-nb" in model.trained_on and "dev-sample" not in model.trained_on
-    assert "heldout12" not in model.trained_on and "heldout13" not in model.trained_on
+    assert "heldout13" not in model.trained_on and "heldout14" not in model.trained_on
 
 
 def _example(n: int, gold_at: int, item_id: str) -> Example:
