@@ -3,8 +3,8 @@ held-out sets evals/datasets/regelrett-heldout.jsonl, regelrett-heldout2.jsonl,
 regelrett-heldout3.jsonl, regelrett-heldout4.jsonl, regelrett-heldout5.jsonl,
 regelrett-heldout6.jsonl, regelrett-heldout7.jsonl, regelrett-heldout8.jsonl,
 regelrett-heldout9.jsonl, regelrett-heldout10.jsonl, regelrett-heldout11.jsonl,
-regelrett-heldout12.jsonl, regelrett-heldout13.jsonl and regelrett-heldout14.jsonl, and the development sets
-evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl, regelrett-dev8.jsonl,
+regelrett-heldout12.jsonl, regelrett-heldout13.jsonl and regelrett-heldout14.jsonl, and the
+development sets evals/datasets/regelrett-dev6.jsonl, regelrett-dev7.jsonl, regelrett-dev8.jsonl,
 regelrett-dev9.jsonl, regelrett-dev10.jsonl, regelrett-dev11.jsonl, regelrett-dev12.jsonl and
 regelrett-dev13.jsonl (evals/README.md).
 

@@ -104,8 +104,8 @@ _NUMBER = (
 _TIME_LIMIT = re.compile(
     r"(?i)\b(?:" + _NUMBER + r"\s+(?:(?:virke|arbeids|kalender)?(?:dager|dagar|døgn|timer|timar|"
     r"uker|veker|måneder|månader|månad|måned|år)|(?:working |calendar )?(?:days?|hours?|weeks?|"
-    r"months?|years?))|\w*frist\w*|time limits?|deadlines?|uten ugrunnet opphold|utan ugrunna opphald|"
-    r"without undue delay|snarest mulig|snarast råd|straks)\b"
+    r"months?|years?))|\w*frist\w*|time limits?|deadlines?|uten ugrunnet opphold|"
+    r"utan ugrunna opphald|without undue delay|snarest mulig|snarast råd|straks)\b"
 )
 # Provisions that define terms: "§ 2 Definisjonar", "Article 3 Definitions", "§ 2 Begreper",
 # and glossaries: "7 Ordforklaringer".
