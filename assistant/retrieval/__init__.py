@@ -751,13 +751,38 @@ class Retriever:
             int(i) for i in in_scope if _COMMENCEMENT.search(str(index.metas[i].get("header", "")))
         ]
 
-    def _time_limits(self, index: LexicalIndex) -> npt.NDArray[np.bool_]:
-        """Which chunks set a time limit (_TIME_LIMIT)."""
-        return self._derive(
-            ("time_limits",),
-            index,
-            lambda: np.array([bool(_TIME_LIMIT.search(t)) for t in index.texts], dtype=bool),
-        )
+    def _marked(
+        self, index: LexicalIndex, pattern: re.Pattern[str], in_header: bool
+    ) -> npt.NDArray[np.bool_]:
+        """Which chunks `pattern` finds in, in their heading or in their text; worked out once
+        per index."""
+
+        def build() -> npt.NDArray[np.bool_]:
+            if in_header:
+                texts = [str(meta.get("header", "")) for meta in index.metas]
+            else:
+                texts = index.texts
+            return np.array([bool(pattern.search(t)) for t in texts], dtype=bool)
+
+        return self._derive(("marked", pattern.pattern, str(in_header)), index, build)
+
+    def _closest_in_scope(
+        self,
+        index: LexicalIndex,
+        marked: npt.NDArray[np.bool_],
+        sources: set[str],
+        vector: npt.NDArray[np.float32],
+        similar: Similarity | None = None,
+    ) -> list[int]:
+        """The `marked` passages in the sources in scope, or in every source when the question
+        names none, closest to the question first (ties in index order)."""
+        if sources:
+            marked = marked & np.isin(index.sources, sorted(sources))
+        found = [int(i) for i in np.flatnonzero(marked)]
+        if index.vectors is not None and found:
+            scores = (similar or Similarity(index))(vector)
+            found.sort(key=lambda i: -float(scores[i]))
+        return found[: self.settings.retrieval.candidates]
 
     def _deadlines(
         self,
@@ -767,16 +792,10 @@ class Retriever:
         vector: npt.NDArray[np.float32],
         similar: Similarity | None = None,
     ) -> list[int]:
-        """The passages that set a time limit, in the sources in scope or in every source when
-        the question names none, closest to the question first, for questions about how long
-        one has."""
-        mask = allowed & self._time_limits(index)
-        if sources:
-            mask &= np.isin(index.sources, sorted(sources))
-        if index.vectors is None:
-            return [int(i) for i in np.flatnonzero(mask)][: self.settings.retrieval.candidates]
-        scores = (similar or Similarity(index))(vector)
-        return [i for i, _ in _top(scores, mask, self.settings.retrieval.candidates)]
+        """The passages that set a time limit ("innen tre uker", "within one month"), for
+        questions about how long one has."""
+        marked = allowed & self._marked(index, _TIME_LIMIT, in_header=False)
+        return self._closest_in_scope(index, marked, sources, vector, similar)
 
     def _definitions(
         self,
@@ -786,21 +805,10 @@ class Retriever:
         vector: npt.NDArray[np.float32],
         similar: Similarity | None = None,
     ) -> list[int]:
-        """The provisions that define terms ("§ 2 Definisjonar", "Article 3 Definitions") in the
-        sources in scope, or in every source when the question names none, closest to the
-        question first, for questions about what a word means."""
-        mask = allowed.copy()
-        if sources:
-            mask &= np.isin(index.sources, sorted(sources))
-        found = [
-            int(i)
-            for i in np.flatnonzero(mask)
-            if _DEFINITION_HEADER.search(str(index.metas[i].get("header", "")))
-        ]
-        if index.vectors is not None and found:
-            scores = (similar or Similarity(index))(vector)
-            found.sort(key=lambda i: -float(scores[i]))
-        return found[: self.settings.retrieval.candidates]
+        """The provisions that define terms ("§ 2 Definisjonar", "Article 3 Definitions"), for
+        questions about what a word means."""
+        marked = allowed & self._marked(index, _DEFINITION_HEADER, in_header=True)
+        return self._closest_in_scope(index, marked, sources, vector, similar)
 
     def _partition_weights(
         self, lang: str, dense: Mapping[str, list[tuple[int, float]]]

@@ -34,7 +34,7 @@ LIST_FEATURES: dict[str, tuple[str, ...]] = {
     "at_reference": ("reference",),
     # dense or lexical within the sources the question names, implies or links
     "at_scoped": ("scoped",),
-    # entry-into-force or definition provisions the kind of question asks for
+    # entry-into-force, definition or time-limit provisions the kind of question asks for
     "at_intent": ("commencement", "definition", "deadline"),
     "at_notes": ("notes",),  # BM25 over the plain-language notes
     "at_notes_dense": ("notes-dense",),  # the notes' dense similarity
